@@ -1,0 +1,924 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0)
+/*
+ * sysgate kernel side (eBPF): match the target, record the call, count what is
+ * lost. Everything else (decoding, pairing entry and exit, output) happens in
+ * user space.
+ *
+ * Target membership is a bitmap indexed by tgid, updated at fork, exec and
+ * exit, so the per-syscall filter is one inlined array load and a bit test:
+ * processes that are not targets pay as little as the kernel allows.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "sysgate_abi.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define SG_MAX_COMMS 8
+#define SCRATCH_SIZE (SG_EVENT_MAX + SG_MAX_CAP_BYTES + 64)
+#define OFF_MASK (SG_EVENT_MAX - 1)
+#define CAP_MASK (SG_MAX_CAP_BYTES - 1)
+#define BPF_LOCAL_STORAGE_GET_F_CREATE 1
+
+/* set by user space before load */
+const volatile __u32 self_tgid = 0;
+const volatile __u8 match_all = 0;   /* -a: every process whose bit is NOT set */
+const volatile __u8 use_cgroup = 0;  /* --cgroup */
+const volatile __u8 follow_fork = 0; /* -f or a launched command */
+const volatile __u32 ncomm = 0;
+const volatile char comms[SG_MAX_COMMS][SG_COMM_LEN] = {};
+
+/* bit (tgid & 63) of word (tgid >> 6): target (or, with match_all, excluded) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, 1); /* resized by user space from pid_max */
+} targets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, 1);
+} cgroups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct sg_sys_spec);
+	__uint(max_entries, SG_MAX_SYSCALLS);
+} sys_spec SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 24); /* resized by user space */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, SG_CNT_MAX);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct sg_count);
+	__uint(max_entries, SG_MAX_SYSCALLS);
+} counts SEC(".maps");
+
+/* the entry a thread is in, kept for its exit */
+struct inflight {
+	__u64 ts;
+	__s64 nr; /* -1: none */
+	__u64 args[SG_NARGS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+struct scratch {
+	char buf[SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct scratch);
+	__uint(max_entries, 1);
+} scratch SEC(".maps");
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &which);
+
+	if (c)
+		*c += 1;
+}
+
+static __always_inline bool bit_test(__u32 tgid)
+{
+	__u32 idx = tgid >> 6;
+	__u64 *w = bpf_map_lookup_elem(&targets, &idx);
+
+	return w && (*w & (1ULL << (tgid & 63)));
+}
+
+static __always_inline void bit_set(__u32 tgid)
+{
+	__u32 idx = tgid >> 6;
+	__u64 *w = bpf_map_lookup_elem(&targets, &idx);
+
+	if (w)
+		__sync_fetch_and_or(w, 1ULL << (tgid & 63));
+}
+
+static __always_inline void bit_clear(__u32 tgid)
+{
+	__u32 idx = tgid >> 6;
+	__u64 *w = bpf_map_lookup_elem(&targets, &idx);
+
+	if (w)
+		__sync_fetch_and_and(w, ~(1ULL << (tgid & 63)));
+}
+
+static __always_inline bool is_target(__u32 tgid)
+{
+	if (tgid == self_tgid)
+		return false;
+	if (match_all)
+		return !bit_test(tgid);
+	if (bit_test(tgid))
+		return true;
+	if (use_cgroup)
+		return bpf_current_task_under_cgroup(&cgroups, 0) == 1;
+	return false;
+}
+
+static __always_inline bool comm_matches(const char *comm)
+{
+	char c[SG_COMM_LEN];
+
+	if (!ncomm)
+		return false;
+	if (bpf_probe_read_kernel(c, sizeof(c), comm))
+		return false;
+	for (int i = 0; i < SG_MAX_COMMS; i++) {
+		bool eq = true;
+
+		if (i >= ncomm)
+			break;
+		for (int j = 0; j < SG_COMM_LEN; j++) {
+			if (c[j] != comms[i][j]) {
+				eq = false;
+				break;
+			}
+			if (!c[j])
+				break;
+		}
+		if (eq)
+			return true;
+	}
+	return false;
+}
+
+static __always_inline void fill_hdr(struct sg_hdr *h, __u16 type, __u16 size, __u64 pid_tgid,
+				     __s32 nr, __u64 ts)
+{
+	h->type = type;
+	h->size = size;
+	h->tgid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->nr = nr;
+	h->ts_ns = ts;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+/* ------------------------------------------------------------------------ */
+/* captures: written into the per-CPU scratch record at st->off              */
+
+/*
+ * The capture functions are global (not static) BPF functions: the verifier
+ * checks each once, on its own, instead of once per call site and loop
+ * iteration, which keeps the program far below its complexity limit. Their
+ * state is plain data; each looks up the per-CPU scratch record itself.
+ */
+struct cap_state {
+	__u64 args[SG_NARGS];
+	__s64 ret;
+	__u32 off;
+	__u16 ncap;
+	__u8 at_exit;
+	__u8 full;
+	/* the capture being made (BPF calls take at most five arguments) */
+	__u8 c_arg;
+	__u8 c_kind;
+	__u8 c_flags;
+	__u8 pad;
+	__u32 c_max;
+};
+
+static __always_inline char *scratch_buf(void)
+{
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+
+	return s ? s->buf : NULL;
+}
+
+/* args[i] without a variable-offset stack read (the verifier rejects those) */
+static __always_inline __u64 arg_at(const __u64 *args, __u32 i)
+{
+	switch (i) {
+	case 0: return args[0];
+	case 1: return args[1];
+	case 2: return args[2];
+	case 3: return args[3];
+	case 4: return args[4];
+	case 5: return args[5];
+	}
+	return 0;
+}
+
+/*
+ * Reserve a capture header at st->off. Returns the header offset, or -1 if the
+ * record is full (counted once per record).
+ */
+static __always_inline int cap_begin(struct cap_state *st)
+{
+	if (st->off > SG_EVENT_MAX - SG_MAX_CAP_BYTES - 2 * sizeof(struct sg_cap)) {
+		if (!st->full)
+			count(SG_CNT_CAP_TRUNC);
+		st->full = 1;
+		return -1;
+	}
+	return st->off;
+}
+
+static __always_inline void cap_end(struct cap_state *st, char *buf, __u32 hoff, __u8 kind,
+				    __u8 flags, __u32 len, __u64 size)
+{
+	struct sg_cap *h = (void *)(buf + (hoff & OFF_MASK));
+
+	h->arg = st->c_arg;
+	h->kind = kind;
+	h->flags = flags;
+	h->pad = 0;
+	h->len = len;
+	h->size = size;
+	st->off = hoff + sizeof(struct sg_cap) + ((len + 7) & ~7U);
+	st->ncap++;
+}
+
+static __always_inline char *cap_data(char *buf, __u32 hoff)
+{
+	return buf + ((hoff + sizeof(struct sg_cap)) & OFF_MASK);
+}
+
+/* string at ptr, at most st->c_max bytes; flags from st->c_flags */
+__noinline int cap_str(struct cap_state *st, __u64 ptr)
+{
+	char *buf = scratch_buf();
+	__u32 max, len = 0;
+	__u8 flags;
+	long n;
+	int hoff;
+
+	if (!st || !buf)
+		return -1;
+	hoff = cap_begin(st);
+	if (hoff < 0)
+		return -1;
+	max = st->c_max;
+	flags = st->c_flags;
+	if (max > SG_MAX_CAP_BYTES)
+		max = SG_MAX_CAP_BYTES;
+	if (max < 2)
+		max = 2;
+	n = bpf_probe_read_user_str(cap_data(buf, hoff), max, (const void *)ptr);
+	if (n < 0) {
+		flags |= SG_CF_FAULT;
+	} else {
+		len = n > 0 ? n - 1 : 0;
+		if (n >= max)
+			flags |= SG_CF_TRUNC;
+	}
+	cap_end(st, buf, hoff, SG_CK_STR, flags, len & (SG_MAX_CAP_BYTES * 2 - 1), 0);
+	return 0;
+}
+
+/* want bytes at ptr, at most st->c_max of them, as a st->c_kind capture */
+__noinline int cap_buf(struct cap_state *st, __u64 ptr, __u64 want)
+{
+	char *buf = scratch_buf();
+	__u32 max, rd;
+	__u8 flags;
+	int hoff;
+
+	if (!st || !buf)
+		return -1;
+	hoff = cap_begin(st);
+	if (hoff < 0)
+		return -1;
+	max = st->c_max;
+	flags = st->c_flags;
+	if (max > SG_MAX_CAP_BYTES)
+		max = SG_MAX_CAP_BYTES;
+	rd = want < max ? (__u32)want : max;
+	if (want > rd)
+		flags |= SG_CF_TRUNC;
+	if (rd > SG_MAX_CAP_BYTES)
+		rd = SG_MAX_CAP_BYTES;
+	if (rd && bpf_probe_read_user(cap_data(buf, hoff), rd, (const void *)ptr)) {
+		flags |= SG_CF_FAULT;
+		rd = 0;
+	}
+	cap_end(st, buf, hoff, st->c_kind, flags, rd, want);
+	return 0;
+}
+
+/*
+ * iovec array (cnt entries at ptr) then each element's data; budget (>= 0)
+ * bounds the data in total (the return value at exit). st->c_flags is the base
+ * flag set of the array capture (SG_CF_ELEM inside a msghdr).
+ */
+__noinline int cap_iov(struct cap_state *st, __u64 ptr, __u64 cnt, __s64 budget)
+{
+	char *buf = scratch_buf();
+	__u32 n = cnt < SG_MAX_IOV ? (__u32)cnt : SG_MAX_IOV;
+	__u8 base, f;
+	__u32 arr, sz;
+	int hoff;
+
+	if (!st || !buf)
+		return -1;
+	base = st->c_flags;
+	f = base;
+	if (cnt > SG_MAX_IOV)
+		f |= SG_CF_TRUNC;
+	hoff = cap_begin(st);
+	if (hoff < 0)
+		return -1;
+	sz = n * 16;
+	barrier_var(sz); /* keep the bound check below: the verifier needs it */
+	if (sz > SG_MAX_IOV * 16)
+		sz = SG_MAX_IOV * 16;
+	if (sz && bpf_probe_read_user(cap_data(buf, hoff), sz, (const void *)ptr)) {
+		cap_end(st, buf, hoff, SG_CK_IOV, f | SG_CF_FAULT, 0, cnt);
+		return 0;
+	}
+	arr = hoff + sizeof(struct sg_cap);
+	cap_end(st, buf, hoff, SG_CK_IOV, f, n * 16, cnt);
+	st->c_kind = SG_CK_BUF;
+	st->c_flags = base | SG_CF_ELEM;
+	for (__u32 i = 0; i < SG_MAX_IOV; i++) {
+		__u64 base_ptr, want;
+
+		if (i >= n)
+			break;
+		base_ptr = *(__u64 *)(buf + ((arr + i * 16) & OFF_MASK & ~7U));
+		want = *(__u64 *)(buf + ((arr + i * 16 + 8) & OFF_MASK & ~7U));
+		if (budget >= 0 && want > (__u64)budget)
+			want = budget;
+		if (cap_buf(st, base_ptr, want) < 0)
+			return -1;
+		if (budget >= 0)
+			budget -= want;
+	}
+	return 0;
+}
+
+__noinline int cap_strarr(struct cap_state *st, __u64 ptr)
+{
+	char *buf = scratch_buf();
+	__u32 n = 0;
+	__u8 f = 0;
+	int hoff;
+
+	if (!st || !buf)
+		return -1;
+	hoff = cap_begin(st);
+	if (hoff < 0)
+		return -1;
+	/* the array header first, patched with the count below */
+	cap_end(st, buf, hoff, SG_CK_STRARR, 0, 0, 0);
+	st->c_flags = SG_CF_ELEM;
+	for (int i = 0; i < SG_MAX_STRARR; i++) {
+		__u64 p = 0;
+
+		if (bpf_probe_read_user(&p, sizeof(p), (const void *)(ptr + i * 8))) {
+			f |= SG_CF_FAULT;
+			break;
+		}
+		if (!p)
+			break;
+		if (cap_str(st, p) < 0) {
+			f |= SG_CF_TRUNC;
+			break;
+		}
+		n++;
+	}
+	if (n == SG_MAX_STRARR) {
+		__u64 p = 0;
+
+		bpf_probe_read_user(&p, sizeof(p), (const void *)(ptr + SG_MAX_STRARR * 8));
+		if (p)
+			f |= SG_CF_TRUNC;
+	}
+	{
+		struct sg_cap *h = (void *)(buf + (hoff & OFF_MASK));
+
+		h->flags = f;
+		h->size = n;
+	}
+	return 0;
+}
+
+/* NULL-terminated pointer array: only its length */
+__noinline int cap_ptrarr(struct cap_state *st, __u64 ptr)
+{
+	char *buf = scratch_buf();
+	__u64 chunk[16];
+	__u32 n = 0;
+	__u8 f = 0;
+	int hoff;
+
+	if (!st || !buf)
+		return -1;
+	for (int c = 0; c < 16; c++) {
+		bool end = false;
+
+		if (bpf_probe_read_user(chunk, sizeof(chunk), (const void *)(ptr + c * sizeof(chunk)))) {
+			f |= c == 0 ? SG_CF_FAULT : SG_CF_TRUNC;
+			end = true;
+		} else {
+			for (int i = 0; i < 16; i++) {
+				if (!chunk[i]) {
+					end = true;
+					break;
+				}
+				n++;
+			}
+		}
+		if (end)
+			goto done;
+	}
+	f |= SG_CF_TRUNC;
+done:
+	hoff = cap_begin(st);
+	if (hoff < 0)
+		return -1;
+	cap_end(st, buf, hoff, SG_CK_PTRARR, f, 0, n);
+	return 0;
+}
+
+__noinline int cap_msghdr(struct cap_state *st, __u64 ptr, __s64 budget)
+{
+	char *buf = scratch_buf();
+	struct user_msghdr m;
+	__u32 max;
+	int hoff;
+
+	if (!st || !buf)
+		return -1;
+	max = st->c_max;
+	if (bpf_probe_read_user(&m, sizeof(m), (const void *)ptr)) {
+		st->c_kind = SG_CK_MSGHDR;
+		st->c_flags = 0;
+		return cap_buf(st, ptr, sizeof(m));
+	}
+	hoff = cap_begin(st);
+	if (hoff < 0)
+		return -1;
+	if (bpf_probe_read_user(cap_data(buf, hoff), sizeof(m), (const void *)ptr))
+		return -1;
+	cap_end(st, buf, hoff, SG_CK_MSGHDR, 0, sizeof(m), sizeof(m));
+	/* the name, then the iovec array and its data */
+	st->c_kind = SG_CK_BUF;
+	st->c_flags = SG_CF_ELEM;
+	st->c_max = 128;
+	if (cap_buf(st, (__u64)m.msg_name, m.msg_name ? m.msg_namelen : 0) < 0)
+		return -1;
+	st->c_max = max;
+	return cap_iov(st, (__u64)m.msg_iov, m.msg_iovlen, budget);
+}
+
+static __always_inline __u64 spec_len(const struct sg_cap_spec *cs, __u64 *args, __s64 ret,
+				      bool at_exit, bool *skip)
+{
+	__u64 v = arg_at(args, cs->len_arg);
+	__u64 elem = cs->elem ? cs->elem : 1;
+
+	switch (cs->len_src) {
+	case SG_LEN_CONST:
+		return cs->size;
+	case SG_LEN_ARG:
+		return v * elem;
+	case SG_LEN_RET:
+		if (ret <= 0) {
+			*skip = true;
+			return 0;
+		}
+		if ((__u64)ret > v)
+			return v * elem;
+		return (__u64)ret * elem;
+	case SG_LEN_ARGPTR: {
+		__s32 l = 0;
+
+		if (!v || bpf_probe_read_user(&l, sizeof(l), (const void *)v) || l < 0) {
+			*skip = true;
+			return 0;
+		}
+		return l;
+	}
+	case SG_LEN_FDSET:
+		return ((v & 0xffffffff) + 63) / 64 * 8;
+	}
+	return 0;
+}
+
+__noinline int capture_one(struct cap_state *st, __u32 nr, __u32 i)
+{
+	struct sg_sys_spec *spec = bpf_map_lookup_elem(&sys_spec, &nr);
+	struct sg_cap_spec cs;
+	bool skip = false;
+	__u64 ptr, want;
+	__u8 when;
+
+	if (!st || !spec || i >= SG_NARGS)
+		return 0;
+	when = st->at_exit ? SG_AT_EXIT : SG_AT_ENTER;
+	switch (i) {
+	case 0: cs = spec->cap[0]; break;
+	case 1: cs = spec->cap[1]; break;
+	case 2: cs = spec->cap[2]; break;
+	case 3: cs = spec->cap[3]; break;
+	case 4: cs = spec->cap[4]; break;
+	default: cs = spec->cap[5]; break;
+	}
+	if (cs.kind == SG_CK_NONE || !(cs.when & when))
+		return 0;
+	ptr = arg_at(st->args, i);
+	if (!ptr)
+		return 0;
+	st->c_arg = i;
+	st->c_kind = cs.kind;
+	st->c_flags = 0;
+	st->c_max = cs.size ? cs.size : 32;
+	switch (cs.kind) {
+	case SG_CK_STR:
+		return cap_str(st, ptr);
+	case SG_CK_BUF:
+		want = spec_len(&cs, st->args, st->ret, st->at_exit, &skip);
+		if (skip)
+			return 0;
+		return cap_buf(st, ptr, want);
+	case SG_CK_SOCKLEN:
+		st->c_max = 4;
+		return cap_buf(st, ptr, 4);
+	case SG_CK_IOV:
+		if (st->at_exit && st->ret < 0)
+			return 0;
+		return cap_iov(st, ptr, arg_at(st->args, cs.len_arg), st->at_exit ? st->ret : -1);
+	case SG_CK_STRARR:
+		return cap_strarr(st, ptr);
+	case SG_CK_PTRARR:
+		return cap_ptrarr(st, ptr);
+	case SG_CK_MSGHDR:
+		if (st->at_exit && st->ret < 0)
+			return 0;
+		return cap_msghdr(st, ptr, st->at_exit ? st->ret : -1);
+	}
+	return 0;
+}
+
+static __always_inline void capture_all(struct cap_state *st, __u32 nr)
+{
+	for (__u32 i = 0; i < SG_NARGS; i++) {
+		if (capture_one(st, nr, i) < 0)
+			break;
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* trace mode                                                                */
+
+static __always_inline int trace_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u64 a3,
+				       __u64 a4, __u64 a5)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct sg_sys_spec *spec;
+	struct inflight *inf;
+	__u32 n = nr;
+	__u64 ts;
+
+	if (!is_target(pid_tgid >> 32))
+		return 0;
+	if ((__u64)nr >= SG_MAX_SYSCALLS)
+		return 0;
+	spec = bpf_map_lookup_elem(&sys_spec, &n);
+	if (!spec || !(spec->flags & SG_SYS_TRACED))
+		return 0;
+	count(SG_CNT_ENTER_SEEN);
+	ts = bpf_ktime_get_ns();
+
+	if (!(spec->flags & SG_SYS_NORETURN)) {
+		inf = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0,
+					   BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (inf) {
+			inf->ts = ts;
+			inf->nr = nr;
+			inf->args[0] = a0;
+			inf->args[1] = a1;
+			inf->args[2] = a2;
+			inf->args[3] = a3;
+			inf->args[4] = a4;
+			inf->args[5] = a5;
+		} else {
+			count(SG_CNT_INFLIGHT_FULL);
+		}
+	}
+
+	if (!(spec->flags & SG_SYS_CAPTURE)) {
+		struct sg_enter *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+		if (!e) {
+			count(SG_CNT_ENTER_DROP);
+			return 0;
+		}
+		fill_hdr(&e->hdr, SG_EV_ENTER, sizeof(*e), pid_tgid, nr, ts);
+		e->args[0] = a0;
+		e->args[1] = a1;
+		e->args[2] = a2;
+		e->args[3] = a3;
+		e->args[4] = a4;
+		e->args[5] = a5;
+		e->ncap = 0;
+		e->flags = 0;
+		e->seq = 0;
+		bpf_ringbuf_submit(e, 0);
+		return 0;
+	}
+
+	{
+		__u32 zero = 0;
+		struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+		struct sg_enter *e;
+		struct cap_state st = {};
+		__u64 args[SG_NARGS] = {a0, a1, a2, a3, a4, a5};
+
+		if (!s)
+			return 0;
+		e = (void *)s->buf;
+		fill_hdr(&e->hdr, SG_EV_ENTER, 0, pid_tgid, nr, ts);
+		__builtin_memcpy(e->args, args, sizeof(args));
+		e->flags = 0;
+		e->seq = 0;
+		st.off = sizeof(*e);
+		__builtin_memcpy(st.args, args, sizeof(args));
+		capture_all(&st, n);
+		e->ncap = st.ncap;
+		e->hdr.size = st.off;
+		if (st.off > SG_EVENT_MAX)
+			st.off = SG_EVENT_MAX;
+		if (bpf_ringbuf_output(&events, s->buf, st.off, 0))
+			count(SG_CNT_ENTER_DROP);
+	}
+	return 0;
+}
+
+static __always_inline int trace_exit(long nr, __s64 ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct sg_sys_spec *spec;
+	struct inflight *inf;
+	__u64 enter_ts = 0;
+	__u32 n = nr;
+	bool have_args = false;
+	__u64 args[SG_NARGS] = {};
+
+	if (!is_target(pid_tgid >> 32))
+		return 0;
+	if ((__u64)nr >= SG_MAX_SYSCALLS)
+		return 0;
+	spec = bpf_map_lookup_elem(&sys_spec, &n);
+	if (!spec || !(spec->flags & SG_SYS_TRACED))
+		return 0;
+	inf = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+	if (inf && inf->nr == nr) {
+		enter_ts = inf->ts;
+		__builtin_memcpy(args, inf->args, sizeof(args));
+		have_args = true;
+		inf->nr = -1;
+	}
+
+	if (!(spec->flags & SG_SYS_EXIT_CAP) || !have_args) {
+		struct sg_exit *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+		if (!e) {
+			count(SG_CNT_EXIT_DROP);
+			return 0;
+		}
+		fill_hdr(&e->hdr, SG_EV_EXIT, sizeof(*e), pid_tgid, nr, bpf_ktime_get_ns());
+		e->ret = ret;
+		e->enter_ts_ns = enter_ts;
+		e->ncap = 0;
+		e->flags = 0;
+		e->pad = 0;
+		bpf_ringbuf_submit(e, 0);
+		return 0;
+	}
+
+	{
+		__u32 zero = 0;
+		struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+		struct sg_exit *e;
+		struct cap_state st = {};
+
+		if (!s)
+			return 0;
+		e = (void *)s->buf;
+		fill_hdr(&e->hdr, SG_EV_EXIT, 0, pid_tgid, nr, bpf_ktime_get_ns());
+		e->ret = ret;
+		e->enter_ts_ns = enter_ts;
+		e->flags = 0;
+		e->pad = 0;
+		st.off = sizeof(*e);
+		st.at_exit = 1;
+		st.ret = ret;
+		__builtin_memcpy(st.args, args, sizeof(args));
+		capture_all(&st, n);
+		e->ncap = st.ncap;
+		e->hdr.size = st.off;
+		if (st.off > SG_EVENT_MAX)
+			st.off = SG_EVENT_MAX;
+		if (bpf_ringbuf_output(&events, s->buf, st.off, 0))
+			count(SG_CNT_EXIT_DROP);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* count mode: aggregated per CPU, nothing streamed                          */
+
+static __always_inline int count_enter(long nr)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct sg_sys_spec *spec;
+	struct inflight *inf;
+	struct sg_count *c;
+	__u32 n = nr;
+
+	if (!is_target(pid_tgid >> 32))
+		return 0;
+	if ((__u64)nr >= SG_MAX_SYSCALLS)
+		return 0;
+	spec = bpf_map_lookup_elem(&sys_spec, &n);
+	if (!spec || !(spec->flags & SG_SYS_TRACED))
+		return 0;
+	c = bpf_map_lookup_elem(&counts, &n);
+	if (c)
+		c->calls++;
+	inf = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0,
+				   BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (inf) {
+		inf->ts = bpf_ktime_get_ns();
+		inf->nr = nr;
+	} else {
+		count(SG_CNT_INFLIGHT_FULL);
+	}
+	return 0;
+}
+
+static __always_inline int count_exit(long nr, __s64 ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct inflight *inf;
+	struct sg_count *c;
+	__u32 n = nr;
+	__u64 d;
+
+	if (!is_target(pid_tgid >> 32))
+		return 0;
+	if ((__u64)nr >= SG_MAX_SYSCALLS)
+		return 0;
+	inf = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+	if (!inf || inf->nr != nr)
+		return 0;
+	inf->nr = -1;
+	d = bpf_ktime_get_ns() - inf->ts;
+	c = bpf_map_lookup_elem(&counts, &n);
+	if (!c)
+		return 0;
+	if (ret < 0 && ret >= -4095)
+		c->errors++;
+	c->total_ns += d;
+	if (d > c->max_ns)
+		c->max_ns = d;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* attachment: raw syscall tracepoints (all syscalls) ...                    */
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(raw_trace_enter, struct pt_regs *regs, long id)
+{
+	return trace_enter(id, regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(raw_trace_exit, struct pt_regs *regs, long ret)
+{
+	return trace_exit(regs->orig_ax, ret);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(raw_count_enter, struct pt_regs *regs, long id)
+{
+	return count_enter(id);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(raw_count_exit, struct pt_regs *regs, long ret)
+{
+	return count_exit(regs->orig_ax, ret);
+}
+
+/* ... or one syscalls/sys_{enter,exit}_NAME tracepoint per selected syscall */
+
+SEC("tracepoint")
+int tp_trace_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	/*
+	 * A syscall's record holds only its own arguments, and the kernel refuses
+	 * to attach a program whose direct context reads go past the record
+	 * (close has one argument). Copy the six slots instead; the decoders use
+	 * only the syscall's own.
+	 */
+	__u64 a[SG_NARGS] = {};
+
+	bpf_probe_read_kernel(a, sizeof(a), (void *)((unsigned long)ctx + 16));
+	return trace_enter((int)ctx->id, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+SEC("tracepoint")
+int tp_trace_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return trace_exit((int)ctx->id, ctx->ret);
+}
+
+SEC("tracepoint")
+int tp_count_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return count_enter((int)ctx->id);
+}
+
+SEC("tracepoint")
+int tp_count_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return count_exit((int)ctx->id, ctx->ret);
+}
+
+/* ------------------------------------------------------------------------ */
+/* target set maintenance: decided at fork, exec and exit                    */
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid;
+	__u32 ctgid = child->tgid;
+
+	if (match_all || ptgid == ctgid)
+		return 0;
+	if (follow_fork && bit_test(ptgid))
+		bit_set(ctgid);
+	else if (comm_matches(child->comm))
+		bit_set(ctgid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	if (!match_all && comm_matches(p->comm))
+		bit_set(p->tgid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *p)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = p->tgid;
+	bool group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
+	struct sg_task_exit *e;
+	bool target = tgid != self_tgid && (match_all ? !bit_test(tgid) : bit_test(tgid));
+
+	if (!target) {
+		if (match_all && group_dead)
+			bit_clear(tgid); /* a dead excluded process: its pid may be reused */
+		return 0;
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (e) {
+		fill_hdr(&e->hdr, SG_EV_TASK_EXIT, sizeof(*e), pid_tgid, -1, bpf_ktime_get_ns());
+		e->exit_code = p->exit_code;
+		e->group_dead = group_dead;
+		bpf_ringbuf_submit(e, 0);
+	} else {
+		count(SG_CNT_TASK_DROP);
+	}
+	if (group_dead && !match_all)
+		bit_clear(tgid);
+	return 0;
+}

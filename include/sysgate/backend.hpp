@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// The one interface every kernel side implements (eBPF now; the kernel module
+// later): open with a session config, deliver ABI records, report counters.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sysgate/capture.hpp"
+
+namespace sysgate {
+
+enum class Mode { Trace, Count };
+
+struct TargetSpec {
+  std::vector<pid_t> pids;          // -p: processes (all their threads)
+  std::vector<std::string> comms;   // -n: names (<= 15 characters)
+  std::string cgroup;               // --cgroup: cgroup v2 directory
+  bool all = false;                 // -a: everything but sysgate and `exclude`
+  bool follow = false;              // -f: children of targets become targets
+  std::vector<pid_t> exclude;       // never traced (sysgate's output consumers)
+};
+
+struct SessionConfig {
+  Mode mode = Mode::Trace;
+  TargetSpec targets;
+  std::vector<bool> syscalls;  // indexed by number: selected by -e
+  CaptureLimits limits;
+  size_t ring_bytes = 16u << 20;
+};
+
+struct BackendStats {
+  uint64_t enter_seen = 0;   // target syscall entries the kernel side saw
+  uint64_t enter_drop = 0;   // entry records lost
+  uint64_t exit_drop = 0;    // exit records lost
+  uint64_t task_drop = 0;    // task-exit records lost
+  uint64_t cap_trunc = 0;    // records whose captures were cut short
+  uint64_t inflight_full = 0;
+  std::string attach;        // how it attached ("raw_syscalls", "3 syscall tracepoints")
+};
+
+struct CountRow {
+  int nr;
+  uint64_t calls, errors, total_ns, max_ns;
+};
+
+// Receives every ABI record (schema/sysgate_abi.h), in ring order.
+using RecordSink = std::function<void(const void* data, size_t len)>;
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // Loads and attaches; throws Error with one clear line on failure, leaving
+  // nothing attached.
+  virtual void open(const SessionConfig& cfg, RecordSink sink) = 0;
+  // Adds a process to the target set (a launched command, a pid found later).
+  virtual void add_target(pid_t tgid) = 0;
+  // Delivers pending records to the sink; waits up to timeout_ms for the first.
+  // Returns the number of records delivered.
+  virtual int poll(int timeout_ms) = 0;
+  virtual BackendStats stats() = 0;
+  virtual std::vector<CountRow> counts() = 0;
+  // Detaches everything. Also done by the destructor.
+  virtual void close() = 0;
+};
+
+// The factory: "ebpf" (default). Throws UsageError for unknown names.
+std::unique_ptr<Backend> make_backend(const std::string& name);
+
+}  // namespace sysgate

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// Decoders: turn a SyscallEvent into strace-style arguments and a result.
+// They never fail: unreadable memory prints as an address, unknown flag bits in hex.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sysgate/event.hpp"
+#include "sysgate/syscalls.hpp"
+
+namespace sysgate::decode {
+
+// One decoded value. Text output prints to_text(); JSON prints numbers as
+// numbers, C strings as their escaped content, everything else as a string.
+struct Value {
+  enum class Type : uint8_t { Int, Uint, Str, Sym };
+  Type type = Type::Sym;
+  int64_t i = 0;        // Int / Uint (as bits)
+  std::string text;     // Str: escaped content without quotes; Sym: printed form
+  bool truncated = false;  // Str: "..." follows the closing quote
+
+  static Value num(int64_t v);
+  static Value unum(uint64_t v);
+  static Value sym(std::string s);
+  static Value str(std::string_view bytes, bool truncated);  // escapes bytes
+};
+
+std::string to_text(const Value& v);
+void append_json(const Value& v, std::string& out);  // a JSON value
+
+// Everything a decoder may look at for one argument.
+struct ArgCtx {
+  const SyscallEvent& ev;
+  const SyscallInfo& info;
+  int index;            // argument index
+  const ArgSpec& spec;  // info.args[index]
+  uint64_t raw;         // ev.args[index]
+};
+
+using ArgDecoder = Value (*)(const ArgCtx&);
+
+// The decoder for a schema kind ("fd", "oflags", "out" ...), nullptr if none.
+ArgDecoder decoder_for_kind(std::string_view kind);
+// The decoder for an in:/out:/inout: struct type ("stat", "timespec" ...), nullptr if none.
+ArgDecoder decoder_for_struct(std::string_view type);
+// All kinds and struct types the decoders know (for the schema completeness test).
+std::vector<std::string_view> known_kinds();
+std::vector<std::string_view> known_structs();
+
+// Decodes every argument of ev.
+std::vector<Value> decode_args(const SyscallEvent& ev);
+
+// The result: text " = 3", " = -1 ENOENT (No such file or directory)", " = ?"
+// (never returned), " = 0x7f12..." for hex kinds. Without the leading " = ".
+std::string ret_text(const SyscallEvent& ev);
+
+// errno name ("ENOENT") and description; empty name for unknown numbers.
+std::string_view errno_name(int err);
+std::string errno_desc(int err);
+std::string_view signal_name(int sig);  // "SIGTERM"; empty if unknown
+int signal_by_name(std::string_view name);  // "TERM", "SIGTERM" or "15"; -1 if unknown
+
+// ---- helpers shared by the decoder families (src/decode/format.cpp) ----
+struct FlagName {
+  uint64_t value;
+  const char* name;
+};
+// "O_RDONLY|O_CLOEXEC|0x40000000": names for known bits, leftover bits in hex.
+std::string flags_text(uint64_t v, std::span<const FlagName> table, const char* zero = "0");
+// The name of a value in an enumeration, or its decimal (or hex) form.
+std::string enum_text(int64_t v, std::span<const FlagName> table, bool hex_fallback = false);
+// strace escaping: printable ASCII verbatim, \n \t \r \v \f \" \\, others octal.
+std::string escape(std::string_view bytes);
+std::string hex_addr(uint64_t v);  // "0x7ffd1234", "NULL" for 0
+
+// String-limit for buffer previews (strace -s); set from the CLI.
+void set_string_limit(size_t n);
+size_t string_limit();
+
+}  // namespace sysgate::decode

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// Outputs: strace-like text and JSON lines, for calls, process exits, counts
+// and the end-of-run summary.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sysgate/backend.hpp"
+#include "sysgate/event.hpp"
+
+namespace sysgate {
+
+struct RunSummary {
+  uint64_t events = 0;        // calls reported
+  uint64_t drops = 0;         // calls lost (entry records dropped)
+  uint64_t exit_drops = 0;    // results lost (the call is printed with "= ?")
+  uint64_t truncated = 0;     // records whose captures were cut short
+  uint64_t unfinished = 0;    // calls still in progress when tracing stopped
+  uint64_t seen = 0;          // target calls the kernel side saw
+  uint64_t duration_ns = 0;
+  std::string backend;
+  std::string attach;
+};
+
+class Output {
+ public:
+  virtual ~Output() = default;
+  virtual void call(const SyscallEvent& ev) = 0;
+  // The last thread of a process ended (exit_code as in wait(2) status).
+  virtual void process_exit(uint32_t tgid, const std::string& comm, int status, uint64_t ts_ns) = 0;
+  virtual void counts(const std::vector<CountRow>& rows) = 0;
+  virtual void summary(const RunSummary& s) = 0;
+  virtual void flush() = 0;
+};
+
+// realtime_offset_ns: add to CLOCK_MONOTONIC timestamps to get wall-clock ns.
+std::unique_ptr<Output> make_text_output(FILE* out, int64_t realtime_offset_ns);
+std::unique_ptr<Output> make_json_output(FILE* out, int64_t realtime_offset_ns);
+
+}  // namespace sysgate

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+// A run of sysgate: targets resolved, backend opened, records paired into
+// calls and written out until Ctrl-C, SIGTERM or the end of the launched command.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sysgate/backend.hpp"
+
+namespace sysgate {
+
+struct RunOptions {
+  Mode mode = Mode::Trace;
+  std::string backend = "ebpf";
+  TargetSpec targets;
+  std::vector<std::string> command;  // launched and traced from its first instruction
+  std::string syscalls;              // -e expression ("" = all)
+  std::string format = "text";       // text | json
+  std::string output;                // -o FILE ("" = stdout, or stderr with a command)
+  CaptureLimits limits;
+  size_t ring_bytes = 16u << 20;
+  double duration_s = 0;             // stop after this long (0 = no limit)
+};
+
+// Runs and returns the process exit status (the command's when one was launched).
+int run(const RunOptions& opts);
+
+}  // namespace sysgate

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
+/*
+ * sysgate event ABI: the records every backend (eBPF, kernel module) hands to
+ * user space, and the per-syscall capture specification user space hands to
+ * the kernel side. Plain C, fixed-width types, no pointers, 8-byte aligned
+ * records. Shared by bpf/, kmod/ and src/; bump SG_ABI_VERSION on any change.
+ */
+#ifndef SYSGATE_ABI_H
+#define SYSGATE_ABI_H
+
+#if defined(__KERNEL__) || defined(__bpf__)
+/* the including file provides __u8 .. __s64 (vmlinux.h or linux/types.h) */
+#else
+#include <linux/types.h>
+#endif
+
+#define SG_ABI_VERSION 1
+#define SG_NARGS 6
+#define SG_COMM_LEN 16
+#define SG_MAX_SYSCALLS 512      /* x86-64 numbers are < 512 */
+#define SG_EVENT_MAX 16384       /* largest record, captures included */
+#define SG_MAX_CAP_BYTES 4096    /* largest single capture (string or buffer) */
+#define SG_MAX_STRARR 32         /* argv entries captured */
+#define SG_MAX_IOV 8             /* iovec entries whose data is captured */
+
+enum sg_event_type {
+	SG_EV_ENTER = 1,     /* struct sg_enter + captures */
+	SG_EV_EXIT = 2,      /* struct sg_exit + captures */
+	SG_EV_TASK_EXIT = 3, /* struct sg_task_exit: a traced thread ended */
+};
+
+struct sg_hdr {
+	__u16 type;  /* enum sg_event_type */
+	__u16 size;  /* whole record in bytes, captures included, multiple of 8 */
+	__u32 tgid;  /* process id */
+	__u32 tid;   /* thread id */
+	__s32 nr;    /* syscall number */
+	__u64 ts_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns / ktime_get_ns) */
+	char comm[SG_COMM_LEN];
+};
+
+struct sg_enter {
+	struct sg_hdr hdr;
+	__u64 args[SG_NARGS];
+	__u16 ncap;  /* capture records that follow */
+	__u16 flags; /* SG_EF_* */
+	__u32 seq;   /* per-CPU sequence, for drop diagnostics */
+};
+
+struct sg_exit {
+	struct sg_hdr hdr;
+	__s64 ret;
+	__u64 enter_ts_ns; /* 0 when the entry was not seen */
+	__u16 ncap;
+	__u16 flags;
+	__u32 pad;
+};
+
+struct sg_task_exit {
+	struct sg_hdr hdr;   /* nr = -1 */
+	__s32 exit_code;     /* task->exit_code: (status << 8) | signal */
+	__u32 group_dead;    /* 1 when this was the last thread of its process */
+};
+
+/* one capture: header then len bytes, padded to a multiple of 8 */
+enum sg_cap_kind {
+	SG_CK_NONE = 0,
+	SG_CK_STR = 1,    /* NUL-terminated string (len excludes the NUL) */
+	SG_CK_BUF = 2,    /* raw bytes */
+	SG_CK_IOV = 3,    /* iovec array; its element data follow as SG_CK_BUF with SG_CF_ELEM */
+	SG_CK_STRARR = 4, /* string array (argv); elements follow as SG_CK_STR with SG_CF_ELEM */
+	SG_CK_PTRARR = 5, /* NULL-terminated pointer array, counted only (envp) */
+	SG_CK_MSGHDR = 6, /* struct user_msghdr; then name (BUF|ELEM) and iov data */
+	SG_CK_SOCKLEN = 7 /* 4 bytes read through an int * */
+};
+
+enum sg_cap_flags {
+	SG_CF_FAULT = 1,  /* memory could not be read: print the address */
+	SG_CF_TRUNC = 2,  /* more data existed than was captured */
+	SG_CF_ELEM = 4,   /* element of the preceding IOV/STRARR/MSGHDR capture */
+	SG_CF_EXIT = 8,   /* captured at syscall exit */
+};
+
+struct sg_cap {
+	__u8 arg;    /* argument index 0..5 */
+	__u8 kind;   /* enum sg_cap_kind */
+	__u8 flags;  /* enum sg_cap_flags */
+	__u8 pad;
+	__u32 len;   /* bytes of data that follow this header */
+	__u64 size;  /* kind-specific: wanted length, element count, or array count */
+};
+
+/* ----- what the kernel side captures, per syscall and argument ----- */
+enum sg_len_src {
+	SG_LEN_CONST = 0, /* fixed: spec.size */
+	SG_LEN_ARG = 1,   /* args[len_arg] * elem (bytes) */
+	SG_LEN_RET = 2,   /* return value (exit only), at most args[len_arg] */
+	SG_LEN_ARGPTR = 3,/* *(int *)args[len_arg] (exit: after the call) */
+	SG_LEN_FDSET = 4, /* (args[len_arg] + 63) / 64 * 8 */
+};
+
+enum sg_when {
+	SG_AT_ENTER = 1,
+	SG_AT_EXIT = 2,
+	SG_AT_BOTH = 3,
+};
+
+struct sg_cap_spec {
+	__u8 kind;     /* enum sg_cap_kind, SG_CK_NONE = nothing to capture */
+	__u8 when;     /* enum sg_when */
+	__u8 len_src;  /* enum sg_len_src */
+	__u8 len_arg;  /* argument index for SG_LEN_ARG/RET/ARGPTR/FDSET */
+	__u16 elem;    /* multiplier for SG_LEN_ARG (struct size), 0 = 1 */
+	__u16 size;    /* SG_LEN_CONST size; for others an upper bound (0 = default) */
+};
+
+enum sg_sys_flags {
+	SG_SYS_TRACED = 1,   /* selected by the user's -e filter */
+	SG_SYS_NORETURN = 2, /* exit, exit_group: no exit record will come */
+	SG_SYS_CAPTURE = 4,  /* at least one argument has a capture */
+	SG_SYS_EXIT_CAP = 8, /* at least one capture at exit: keep args at entry */
+};
+
+struct sg_sys_spec {
+	__u32 flags;  /* enum sg_sys_flags */
+	__u32 pad;
+	struct sg_cap_spec cap[SG_NARGS];
+};
+
+/* ----- counters, one slot per CPU ----- */
+enum sg_counter {
+	SG_CNT_ENTER_SEEN = 0,  /* target syscall entries seen */
+	SG_CNT_ENTER_DROP,      /* entry records lost (ring buffer full) */
+	SG_CNT_EXIT_DROP,       /* exit records lost */
+	SG_CNT_TASK_DROP,       /* task-exit records lost */
+	SG_CNT_CAP_TRUNC,       /* records cut short because the event was full */
+	SG_CNT_INFLIGHT_FULL,   /* entries whose arguments could not be kept for the exit */
+	SG_CNT_MAX
+};
+
+/* ----- count mode: per syscall, per CPU ----- */
+struct sg_count {
+	__u64 calls;
+	__u64 errors;
+	__u64 total_ns;
+	__u64 max_ns;
+};
+
+#endif /* SYSGATE_ABI_H */

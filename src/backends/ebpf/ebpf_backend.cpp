@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: Apache-2.0
+// The eBPF backend: loads bpf/sysgate.bpf.c in steps (open, configure, choose
+// programs, load, fill maps, attach) and reads its ring buffer.
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "sysgate/backend.hpp"
+#include "sysgate/error.hpp"
+#include "sysgate/syscalls.hpp"
+#include "sysgate_abi.h"
+#include "sysgate_bpf.skel.h"
+
+namespace sysgate {
+
+namespace {
+
+constexpr const char* kTracefs = "/sys/kernel/tracing";
+// With at most this many syscalls selected, attach one tracepoint per syscall:
+// other syscalls then skip BPF entirely.
+constexpr size_t kPerSyscallAttachMax = 32;
+
+std::string g_libbpf_log;
+
+int libbpf_log(enum libbpf_print_level level, const char* fmt, va_list ap) {
+  char buf[1024];
+  va_list copy;
+  va_copy(copy, ap);
+  if (getenv("SYSGATE_DEBUG")) vfprintf(stderr, fmt, copy);
+  va_end(copy);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  if (level != LIBBPF_DEBUG && g_libbpf_log.size() < 65536) g_libbpf_log += buf;
+  return 0;
+}
+
+bool tracefs_ready() { return access("/sys/kernel/tracing/events/syscalls", F_OK) == 0; }
+
+void ensure_tracefs() {
+  if (tracefs_ready()) return;
+  if (mount("nodev", kTracefs, "tracefs", 0, nullptr) != 0 && !tracefs_ready())
+    throw Error(fmt::format(
+        "tracefs is not mounted at {} and mounting it failed ({}): run 'mount -t tracefs nodev {}' "
+        "as root",
+        kTracefs, strerror(errno), kTracefs));
+  if (!tracefs_ready())
+    throw Error("the running kernel has no syscall tracepoints (CONFIG_FTRACE_SYSCALLS is off)");
+}
+
+// tracefs names a few syscalls after their kernel function, not their uapi name.
+std::string tracepoint_name(std::string_view name) {
+  static const std::pair<std::string_view, std::string_view> kAliases[] = {
+      {"stat", "newstat"},     {"fstat", "newfstat"},   {"lstat", "newlstat"},
+      {"sendfile", "sendfile64"}, {"umount2", "umount"}, {"uname", "newuname"},
+  };
+  for (const auto& [uapi, tp] : kAliases)
+    if (name == uapi) return std::string(tp);
+  return std::string(name);
+}
+
+long pid_max() {
+  std::ifstream f("/proc/sys/kernel/pid_max");
+  long v = 0;
+  if (!(f >> v) || v <= 0) v = 4194304;  // PID_MAX_LIMIT on 64-bit
+  return v;
+}
+
+size_t round_ring(size_t bytes) {
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  size_t v = page;
+  while (v < bytes && v < (size_t{1} << 30)) v <<= 1;
+  return v;
+}
+
+[[noreturn]] void load_failed(int err) {
+  std::string detail = g_libbpf_log;
+  if (err == -EPERM || (err == -EACCES && geteuid() != 0)) {
+    if (geteuid() != 0)
+      throw Error("loading BPF programs was refused: run sysgate as root (or with CAP_BPF and "
+                  "CAP_PERFMON), or use a backend that needs no privileges");
+    throw Error("loading BPF programs was refused (EPERM) although running as root: the kernel "
+                "may forbid BPF here (lockdown, a seccomp policy or unprivileged_bpf settings)");
+  }
+  auto nl = detail.find("\n-- END PROG LOAD LOG --");
+  std::string last;
+  if (!detail.empty()) {
+    auto end = detail.find_last_not_of('\n');
+    auto start = detail.rfind('\n', end);
+    last = detail.substr(start == std::string::npos ? 0 : start + 1,
+                         end - (start == std::string::npos ? 0 : start + 1) + 1);
+  }
+  (void)nl;
+  throw Error(fmt::format("the kernel refused sysgate's BPF programs ({}){}{}: set SYSGATE_DEBUG=1 "
+                          "for the verifier log",
+                          strerror(-err), last.empty() ? "" : ": ", last));
+}
+
+class EbpfBackend final : public Backend {
+ public:
+  ~EbpfBackend() override { close(); }
+
+  void open(const SessionConfig& cfg, RecordSink sink) override {
+    cfg_ = cfg;
+    sink_ = std::move(sink);
+    libbpf_set_print(libbpf_log);
+    // Not needed on kernels that charge BPF memory to the cgroup, and refused
+    // without CAP_SYS_RESOURCE: try, never fail.
+    struct rlimit r = {RLIM_INFINITY, RLIM_INFINITY};
+    (void)setrlimit(RLIMIT_MEMLOCK, &r);
+
+    size_t nsel = 0;
+    for (bool b : cfg.syscalls) nsel += b;
+    per_syscall_ = nsel <= kPerSyscallAttachMax;
+    if (per_syscall_) ensure_tracefs();
+
+    skel_ = sysgate_bpf__open();
+    if (!skel_) load_failed(-errno);
+    auto* ro = skel_->rodata;
+    ro->self_tgid = static_cast<__u32>(getpid());
+    ro->match_all = cfg.targets.all;
+    ro->use_cgroup = !cfg.targets.cgroup.empty();
+    ro->follow_fork = cfg.targets.follow;
+    if (cfg.targets.comms.size() > 8)
+      throw UsageError("at most 8 -n/--comm names can be given");
+    ro->ncomm = static_cast<__u32>(cfg.targets.comms.size());
+    for (size_t i = 0; i < cfg.targets.comms.size(); ++i)
+      strncpy(const_cast<char*>(ro->comms[i]), cfg.targets.comms[i].c_str(), SG_COMM_LEN - 1);
+
+    bpf_map__set_max_entries(skel_->maps.targets, static_cast<__u32>((pid_max() + 63) / 64));
+    bpf_map__set_max_entries(skel_->maps.events, static_cast<__u32>(round_ring(cfg.ring_bytes)));
+
+    const bool trace = cfg.mode == Mode::Trace;
+    struct Prog {
+      bpf_program* p;
+      bool use;
+    } progs[] = {
+        {skel_->progs.raw_trace_enter, trace && !per_syscall_},
+        {skel_->progs.raw_trace_exit, trace && !per_syscall_},
+        {skel_->progs.raw_count_enter, !trace && !per_syscall_},
+        {skel_->progs.raw_count_exit, !trace && !per_syscall_},
+        {skel_->progs.tp_trace_enter, trace && per_syscall_},
+        {skel_->progs.tp_trace_exit, trace && per_syscall_},
+        {skel_->progs.tp_count_enter, !trace && per_syscall_},
+        {skel_->progs.tp_count_exit, !trace && per_syscall_},
+    };
+    for (auto& p : progs) bpf_program__set_autoload(p.p, p.use);
+
+    int err = sysgate_bpf__load(skel_);
+    if (err) {
+      close();
+      load_failed(err);
+    }
+
+    fill_specs();
+    if (!cfg.targets.cgroup.empty()) set_cgroup(cfg.targets.cgroup);
+    if (cfg.targets.all)
+      for (pid_t p : cfg.targets.exclude) set_bit(p);
+
+    ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &EbpfBackend::on_record, this, nullptr);
+    if (!ring_) {
+      int e = errno;
+      close();
+      throw Error(fmt::format("cannot map the BPF ring buffer: {}", strerror(e)));
+    }
+    attach();
+  }
+
+  void add_target(pid_t tgid) override { set_bit(tgid); }
+
+  int poll(int timeout_ms) override {
+    if (!ring_) return 0;
+    int n = ring_buffer__poll(ring_, timeout_ms);
+    if (n < 0 && n != -EINTR) throw Error(fmt::format("reading the ring buffer: {}", strerror(-n)));
+    return n < 0 ? 0 : n;
+  }
+
+  BackendStats stats() override {
+    BackendStats s;
+    s.attach = attach_desc_;
+    if (!skel_) return s;
+    int ncpu = libbpf_num_possible_cpus();
+    std::vector<uint64_t> v(static_cast<size_t>(ncpu));
+    auto sum = [&](uint32_t key) {
+      uint64_t t = 0;
+      if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.counters), &key, v.data()) == 0)
+        for (auto x : v) t += x;
+      return t;
+    };
+    s.enter_seen = sum(SG_CNT_ENTER_SEEN);
+    s.enter_drop = sum(SG_CNT_ENTER_DROP);
+    s.exit_drop = sum(SG_CNT_EXIT_DROP);
+    s.task_drop = sum(SG_CNT_TASK_DROP);
+    s.cap_trunc = sum(SG_CNT_CAP_TRUNC);
+    s.inflight_full = sum(SG_CNT_INFLIGHT_FULL);
+    return s;
+  }
+
+  std::vector<CountRow> counts() override {
+    std::vector<CountRow> out;
+    if (!skel_) return out;
+    int ncpu = libbpf_num_possible_cpus();
+    std::vector<sg_count> v(static_cast<size_t>(ncpu));
+    int fd = bpf_map__fd(skel_->maps.counts);
+    for (uint32_t nr = 0; nr < SG_MAX_SYSCALLS; ++nr) {
+      if (bpf_map_lookup_elem(fd, &nr, v.data()) != 0) continue;
+      CountRow r{static_cast<int>(nr), 0, 0, 0, 0};
+      for (const auto& c : v) {
+        r.calls += c.calls;
+        r.errors += c.errors;
+        r.total_ns += c.total_ns;
+        r.max_ns = std::max<uint64_t>(r.max_ns, c.max_ns);
+      }
+      if (r.calls || r.errors) out.push_back(r);
+    }
+    return out;
+  }
+
+  void close() override {
+    for (auto* l : links_) bpf_link__destroy(l);
+    links_.clear();
+    if (ring_) ring_buffer__free(ring_);
+    ring_ = nullptr;
+    if (cgroup_fd_ >= 0) ::close(cgroup_fd_);
+    cgroup_fd_ = -1;
+    if (skel_) sysgate_bpf__destroy(skel_);
+    skel_ = nullptr;
+  }
+
+ private:
+  static int on_record(void* ctx, void* data, size_t len) {
+    static_cast<EbpfBackend*>(ctx)->sink_(data, len);
+    return 0;
+  }
+
+  void set_bit(pid_t tgid) {
+    if (!skel_ || tgid <= 0) return;
+    uint32_t idx = static_cast<uint32_t>(tgid) >> 6;
+    int fd = bpf_map__fd(skel_->maps.targets);
+    uint64_t w = 0;
+    // user space only adds targets before and while the kernel side also sets
+    // bits; a lost race only delays a bit the kernel sets atomically itself.
+    bpf_map_lookup_elem(fd, &idx, &w);
+    w |= 1ULL << (static_cast<uint32_t>(tgid) & 63);
+    bpf_map_update_elem(fd, &idx, &w, BPF_ANY);
+  }
+
+  void fill_specs() {
+    int fd = bpf_map__fd(skel_->maps.sys_spec);
+    for (const auto& info : syscall_table()) {
+      if (info.nr < 0 || info.nr >= SG_MAX_SYSCALLS) continue;
+      sg_sys_spec s = capture_spec(info, cfg_.limits);
+      if (static_cast<size_t>(info.nr) < cfg_.syscalls.size() && cfg_.syscalls[info.nr])
+        s.flags |= SG_SYS_TRACED;
+      uint32_t key = static_cast<uint32_t>(info.nr);
+      bpf_map_update_elem(fd, &key, &s, BPF_ANY);
+    }
+    // numbers the build's uapi header does not know (newer kernels): raw values
+    for (uint32_t nr = 0; nr < SG_MAX_SYSCALLS; ++nr) {
+      if (syscall_by_nr(static_cast<int>(nr))) continue;
+      if (nr >= cfg_.syscalls.size() || !cfg_.syscalls[nr]) continue;
+      sg_sys_spec s{};
+      s.flags = SG_SYS_TRACED;
+      bpf_map_update_elem(fd, &nr, &s, BPF_ANY);
+    }
+  }
+
+  void set_cgroup(const std::string& path) {
+    cgroup_fd_ = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cgroup_fd_ < 0)
+      throw UsageError(fmt::format("--cgroup {}: {} (give a cgroup v2 directory such as "
+                                   "/sys/fs/cgroup/system.slice/foo.service)",
+                                   path, strerror(errno)));
+    uint32_t key = 0;
+    if (bpf_map_update_elem(bpf_map__fd(skel_->maps.cgroups), &key, &cgroup_fd_, BPF_ANY) != 0)
+      throw UsageError(fmt::format("--cgroup {}: not a cgroup v2 directory ({})", path,
+                                   strerror(errno)));
+  }
+
+  void attach_prog(bpf_program* p) {
+    bpf_link* l = bpf_program__attach(p);
+    if (!l) fail_attach(bpf_program__name(p), errno);
+    links_.push_back(l);
+  }
+
+  [[noreturn]] void fail_attach(const std::string& what, int e) {
+    close();
+    throw Error(fmt::format("cannot attach {}: {}", what, strerror(e)));
+  }
+
+  void attach() {
+    attach_prog(skel_->progs.on_fork);
+    attach_prog(skel_->progs.on_exec);
+    attach_prog(skel_->progs.on_exit);
+    const bool trace = cfg_.mode == Mode::Trace;
+    if (!per_syscall_) {
+      attach_prog(trace ? skel_->progs.raw_trace_enter : skel_->progs.raw_count_enter);
+      attach_prog(trace ? skel_->progs.raw_trace_exit : skel_->progs.raw_count_exit);
+      attach_desc_ = "raw_syscalls";
+      return;
+    }
+    size_t n = 0;
+    for (size_t nr = 0; nr < cfg_.syscalls.size(); ++nr) {
+      if (!cfg_.syscalls[nr]) continue;
+      const SyscallInfo* info = syscall_by_nr(static_cast<int>(nr));
+      std::string name = info ? tracepoint_name(info->name) : fmt::format("syscall_{}", nr);
+      std::string ent = "sys_enter_" + name;
+      std::string ext = "sys_exit_" + name;
+      if (access(fmt::format("{}/events/syscalls/{}", kTracefs, ent).c_str(), F_OK) != 0) {
+        close();
+        throw Error(fmt::format(
+            "the running kernel has no tracepoint syscalls/{} ({} is not built in): leave it out "
+            "of -e",
+            ent, name));
+      }
+      bpf_link* l = bpf_program__attach_tracepoint(
+          trace ? skel_->progs.tp_trace_enter : skel_->progs.tp_count_enter, "syscalls", ent.c_str());
+      if (!l) fail_attach("syscalls/" + ent, errno);
+      links_.push_back(l);
+      // exit_group and exit never return: no exit tracepoint needed
+      if (!info || info->ret_kind != "noreturn") {
+        l = bpf_program__attach_tracepoint(
+            trace ? skel_->progs.tp_trace_exit : skel_->progs.tp_count_exit, "syscalls", ext.c_str());
+        if (!l) fail_attach("syscalls/" + ext, errno);
+        links_.push_back(l);
+      }
+      ++n;
+    }
+    attach_desc_ = fmt::format("{} syscall tracepoint{}", n, n == 1 ? "" : "s");
+  }
+
+  SessionConfig cfg_;
+  RecordSink sink_;
+  sysgate_bpf* skel_ = nullptr;
+  ring_buffer* ring_ = nullptr;
+  std::vector<bpf_link*> links_;
+  int cgroup_fd_ = -1;
+  bool per_syscall_ = false;
+  std::string attach_desc_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_ebpf_backend() { return std::make_unique<EbpfBackend>(); }
+
+}  // namespace sysgate

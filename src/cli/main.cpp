@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+// sysgate command line: option parsing only; the work is in the libraries.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fmt/format.h>
+#include <string>
+#include <vector>
+
+#include "sysgate/decode.hpp"
+#include "sysgate/error.hpp"
+#include "sysgate/session.hpp"
+#include "sysgate/syscalls.hpp"
+
+namespace {
+
+using sysgate::RunOptions;
+
+void add_common(CLI::App* sub, RunOptions& o, size_t& ring_mb) {
+  sub->add_option("-p,--pid", o.targets.pids, "Trace this process, all its threads (repeatable)")
+      ->take_all();
+  sub->add_option("-n,--comm", o.targets.comms,
+                  "Trace processes with this name, at most 15 characters (repeatable)");
+  sub->add_option("--cgroup", o.targets.cgroup, "Trace the processes of this cgroup v2 directory");
+  sub->add_flag("-a,--all", o.targets.all, "Trace every process but sysgate and its output's reader");
+  sub->add_flag("-f,--follow", o.targets.follow, "Also trace new children of the targets");
+  sub->add_option("-e,--syscalls", o.syscalls,
+                  "Syscalls: names, %classes (%file %desc %process %network %memory %signal %ipc), "
+                  "!negation; default all");
+  sub->add_option("--format", o.format, "Output format: text or json")->default_str("text");
+  sub->add_option("-o,--output", o.output,
+                  "Write to FILE (default: standard output, or standard error with a command)");
+  sub->add_option("--backend", o.backend, "Kernel side: ebpf")->default_str("ebpf");
+  sub->add_option("-s,--string-limit", o.limits.buf_max, "Bytes of buffers shown (strace -s)")
+      ->default_val(32)
+      ->check(CLI::Range(1, 4096));
+  sub->add_option("--buffer-size", ring_mb, "Ring buffer size in MiB")
+      ->default_val(16)
+      ->check(CLI::Range(1, 1024));
+  sub->add_option("--duration", o.duration_s, "Stop after this many seconds")->check(CLI::NonNegativeNumber);
+  sub->add_option("command", o.command, "Command to launch and trace (after --)");
+}
+
+int list_syscalls(const std::string& cls) {
+  uint32_t mask = 0;
+  if (!cls.empty()) {
+    mask = sysgate::class_by_name(cls);
+    if (!mask) throw sysgate::UsageError(fmt::format("list: unknown class '{}'", cls));
+  }
+  for (const auto& s : sysgate::syscall_table()) {
+    if (s.nr < 0 || (mask && !(s.classes & mask))) continue;
+    std::string classes;
+    for (auto c : sysgate::class_names())
+      if (c != "net" && (s.classes & sysgate::class_by_name(c)))
+        classes += fmt::format("{}%{}", classes.empty() ? "" : ",", c);
+    std::string args;
+    for (int i = 0; s.args_known && i < s.nargs; ++i)
+      args += fmt::format("{}{}:{}", i ? ", " : "", s.args[i].name, s.args[i].kind);
+    fmt::print("{:>3} {:<24} {:<28} ({})\n", s.nr, s.name, classes, args);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Everything after "--" is the command; CLI11 sees only what comes before.
+  std::vector<std::string> command;
+  int cli_argc = argc;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--") {
+      for (int j = i + 1; j < argc; ++j) command.emplace_back(argv[j]);
+      cli_argc = i;
+      break;
+    }
+  }
+
+  CLI::App app{"sysgate: trace, count and act on system calls"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "sysgate 0.1.0");
+  RunOptions trace_opts, count_opts;
+  size_t trace_ring = 16, count_ring = 16;
+  auto* trace = app.add_subcommand("trace", "Print every matching call with decoded arguments");
+  add_common(trace, trace_opts, trace_ring);
+  auto* count = app.add_subcommand("count", "Count calls, errors and time per syscall, in the kernel");
+  add_common(count, count_opts, count_ring);
+  std::string list_class;
+  auto* list = app.add_subcommand("list", "List the syscalls sysgate knows, with classes and argument kinds");
+  list->add_option("class", list_class, "Only this class (e.g. %file)");
+
+  try {
+    app.parse(cli_argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "sysgate: {} (see 'sysgate --help')\n", e.what());
+    return 2;
+  }
+
+  try {
+    if (list->parsed()) return list_syscalls(list_class);
+    RunOptions& o = trace->parsed() ? trace_opts : count_opts;
+    size_t ring = trace->parsed() ? trace_ring : count_ring;
+    o.mode = trace->parsed() ? sysgate::Mode::Trace : sysgate::Mode::Count;
+    o.ring_bytes = ring << 20;
+    if (!command.empty()) {
+      if (!o.command.empty())
+        throw sysgate::UsageError("give the command either after -- or without it, not both");
+      o.command = command;
+    }
+    sysgate::decode::set_string_limit(o.limits.buf_max);
+    return sysgate::run(o);
+  } catch (const sysgate::Error& e) {
+    fmt::print(stderr, "sysgate: {}\n", e.what());
+    return e.code();
+  }
+}

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "sysgate/session.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "sysgate/error.hpp"
+#include "sysgate/filter.hpp"
+#include "sysgate/output.hpp"
+#include "sysgate/syscalls.hpp"
+#include "sysgate_abi.h"
+
+namespace sysgate {
+
+namespace {
+
+volatile sig_atomic_t g_stop_signal = 0;
+
+void on_stop_signal(int sig) { g_stop_signal = sig; }
+
+int64_t clock_ns(clockid_t c) {
+  timespec ts;
+  clock_gettime(c, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// The process a pid belongs to (a thread id resolves to its process), or -1.
+pid_t tgid_of(pid_t pid) {
+  std::ifstream f(fmt::format("/proc/{}/status", pid));
+  std::string key;
+  while (f >> key) {
+    if (key == "Tgid:") {
+      pid_t t = -1;
+      f >> t;
+      return t;
+    }
+    std::string rest;
+    std::getline(f, rest);
+  }
+  return -1;
+}
+
+std::string read_comm(pid_t pid) {
+  std::ifstream f(fmt::format("/proc/{}/comm", pid));
+  std::string c;
+  std::getline(f, c);
+  return c;
+}
+
+std::vector<pid_t> all_pids() {
+  std::vector<pid_t> out;
+  DIR* d = opendir("/proc");
+  if (!d) return out;
+  while (dirent* e = readdir(d)) {
+    char* end = nullptr;
+    long v = strtol(e->d_name, &end, 10);
+    if (end && *end == 0 && v > 0) out.push_back(static_cast<pid_t>(v));
+  }
+  closedir(d);
+  return out;
+}
+
+// Processes holding the other end of a pipe or socket we write to: tracing
+// them would feed our own output back to us.
+std::vector<pid_t> output_peers(int fd) {
+  std::vector<pid_t> out;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) return out;
+  std::string want = fmt::format("{}:[{}]", S_ISFIFO(st.st_mode) ? "pipe" : "socket", st.st_ino);
+  const pid_t self = getpid();
+  for (pid_t p : all_pids()) {
+    if (p == self) continue;
+    std::string dir = fmt::format("/proc/{}/fd", p);
+    DIR* d = opendir(dir.c_str());
+    if (!d) continue;
+    while (dirent* e = readdir(d)) {
+      char buf[64];
+      ssize_t n = readlinkat(dirfd(d), e->d_name, buf, sizeof buf - 1);
+      if (n > 0 && std::string_view(buf, static_cast<size_t>(n)) == want) {
+        out.push_back(p);
+        break;
+      }
+    }
+    closedir(d);
+  }
+  return out;
+}
+
+// Launches argv stopped before execve; release() lets it exec.
+class Launcher {
+ public:
+  explicit Launcher(const std::vector<std::string>& argv) {
+    int go[2], err[2];
+    if (pipe2(go, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
+      throw Error(fmt::format("pipe: {}", strerror(errno)));
+    pid_ = fork();
+    if (pid_ < 0) throw Error(fmt::format("fork: {}", strerror(errno)));
+    if (pid_ == 0) {
+      ::close(go[1]);
+      ::close(err[0]);
+      char c;
+      if (read(go[0], &c, 1) != 1) _exit(127);  // sysgate went away before releasing us
+      std::vector<char*> args;
+      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      signal(SIGINT, SIG_DFL);
+      signal(SIGTERM, SIG_DFL);
+      execvp(args[0], args.data());
+      int e = errno;
+      (void)!write(err[1], &e, sizeof e);
+      _exit(127);
+    }
+    ::close(go[0]);
+    ::close(err[1]);
+    go_fd_ = go[1];
+    err_fd_ = err[0];
+    name_ = argv[0];
+  }
+  ~Launcher() {
+    if (go_fd_ >= 0) ::close(go_fd_);
+    if (err_fd_ >= 0) ::close(err_fd_);
+    if (pid_ > 0 && !reaped_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  pid_t pid() const { return pid_; }
+
+  void release() {
+    (void)!write(go_fd_, "x", 1);
+    ::close(go_fd_);
+    go_fd_ = -1;
+    int e = 0;
+    ssize_t n = read(err_fd_, &e, sizeof e);  // EOF (0) once exec succeeded
+    ::close(err_fd_);
+    err_fd_ = -1;
+    if (n == sizeof e) {
+      waitpid(pid_, nullptr, 0);
+      reaped_ = true;
+      throw Error(fmt::format("cannot run '{}': {}", name_, strerror(e)), e == ENOENT ? 127 : 126);
+    }
+  }
+
+  // Returns true once the child has exited; status in wait(2) form.
+  bool reap(int* status) {
+    if (reaped_) return true;
+    pid_t r = waitpid(pid_, status, WNOHANG);
+    if (r == pid_) reaped_ = true;
+    return reaped_;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int go_fd_ = -1, err_fd_ = -1;
+  bool reaped_ = false;
+  std::string name_;
+};
+
+// Pairs entry and exit records per thread into calls.
+class Pairer {
+ public:
+  Pairer(Output& out, RunSummary& sum) : out_(out), sum_(sum) {}
+
+  void record(const void* data, size_t len) {
+    if (len < sizeof(sg_hdr)) return;
+    sg_hdr h;
+    memcpy(&h, data, sizeof h);
+    const auto* bytes = static_cast<const char*>(data);
+    switch (h.type) {
+      case SG_EV_ENTER: {
+        if (len < sizeof(sg_enter)) return;
+        sg_enter e;
+        memcpy(&e, data, sizeof e);
+        flush_tid(h.tid);
+        SyscallEvent ev;
+        fill(ev, h);
+        memcpy(ev.args, e.args, sizeof ev.args);
+        ev.has_enter = true;
+        ev.add_captures(bytes + sizeof e, len - sizeof e, e.ncap, false);
+        const SyscallInfo* info = syscall_by_nr(h.nr);
+        if (info && info->ret_kind == "noreturn") {
+          emit(ev);
+          return;
+        }
+        pending_.insert_or_assign(h.tid, std::move(ev));
+        return;
+      }
+      case SG_EV_EXIT: {
+        if (len < sizeof(sg_exit)) return;
+        sg_exit x;
+        memcpy(&x, data, sizeof x);
+        auto it = pending_.find(h.tid);
+        SyscallEvent ev;
+        if (it != pending_.end() && it->second.nr == h.nr) {
+          ev = std::move(it->second);
+          pending_.erase(it);
+        } else {
+          if (it != pending_.end()) flush_tid(h.tid);
+          fill(ev, h);
+          ev.ts_ns = x.enter_ts_ns ? x.enter_ts_ns : h.ts_ns;
+        }
+        ev.has_exit = true;
+        ev.exit_ts_ns = h.ts_ns;
+        ev.ret = x.ret;
+        ev.comm.assign(h.comm, strnlen(h.comm, sizeof h.comm));  // execve changes it
+        ev.add_captures(bytes + sizeof x, len - sizeof x, x.ncap, true);
+        emit(ev);
+        return;
+      }
+      case SG_EV_TASK_EXIT: {
+        if (len < sizeof(sg_task_exit)) return;
+        sg_task_exit t;
+        memcpy(&t, data, sizeof t);
+        flush_tid(h.tid);
+        if (t.group_dead) {
+          out_.process_exit(h.tgid, std::string(h.comm, strnlen(h.comm, sizeof h.comm)),
+                            t.exit_code, h.ts_ns);
+        }
+        return;
+      }
+    }
+  }
+
+  // Calls still in progress when tracing stops.
+  void finish() {
+    for (auto& [tid, ev] : pending_) {
+      ++sum_.unfinished;
+      emit(ev);
+    }
+    pending_.clear();
+  }
+
+ private:
+  static void fill(SyscallEvent& ev, const sg_hdr& h) {
+    ev.ts_ns = h.ts_ns;
+    ev.tgid = h.tgid;
+    ev.tid = h.tid;
+    ev.nr = h.nr;
+    ev.comm.assign(h.comm, strnlen(h.comm, sizeof h.comm));
+  }
+
+  void flush_tid(uint32_t tid) {
+    auto it = pending_.find(tid);
+    if (it == pending_.end()) return;
+    emit(it->second);  // its exit never came (lost, or the thread died in it)
+    pending_.erase(it);
+  }
+
+  void emit(const SyscallEvent& ev) {
+    if (ev.has_enter) ++sum_.events;
+    out_.call(ev);
+  }
+
+  Output& out_;
+  RunSummary& sum_;
+  std::unordered_map<uint32_t, SyscallEvent> pending_;
+};
+
+void check_comm(const std::string& c) {
+  if (c.empty()) throw UsageError("-n/--comm: empty process name");
+  if (c.size() > SG_COMM_LEN - 1)
+    throw UsageError(fmt::format(
+        "-n/--comm '{}' is {} characters long; the kernel keeps only the first 15 characters of a "
+        "process name (TASK_COMM_LEN), so it can never match: give '{}'",
+        c, c.size(), c.substr(0, SG_COMM_LEN - 1)));
+}
+
+}  // namespace
+
+int run(const RunOptions& o) {
+  RunOptions opts = o;
+  const bool launching = !opts.command.empty();
+  if (!launching && opts.targets.pids.empty() && opts.targets.comms.empty() &&
+      opts.targets.cgroup.empty() && !opts.targets.all)
+    throw UsageError("no target: give -p PID, -n NAME, --cgroup PATH, -a, or -- COMMAND");
+  if (opts.format != "text" && opts.format != "json")
+    throw UsageError(fmt::format("--format {}: use text or json", opts.format));
+  for (const auto& c : opts.targets.comms) check_comm(c);
+
+  SessionConfig cfg;
+  cfg.mode = opts.mode;
+  cfg.syscalls = parse_syscall_filter(opts.syscalls);
+  cfg.limits = opts.limits;
+  cfg.ring_bytes = opts.ring_bytes;
+  cfg.targets = opts.targets;
+  if (launching) cfg.targets.follow = true;
+
+  // resolve pids before loading anything: a wrong pid leaves nothing behind
+  std::vector<pid_t> initial;
+  for (pid_t p : opts.targets.pids) {
+    pid_t t = p > 0 ? tgid_of(p) : -1;
+    if (t <= 0) throw UsageError(fmt::format("-p {}: no such process", p));
+    if (t == getpid()) throw UsageError(fmt::format("-p {}: that is sysgate itself", p));
+    initial.push_back(t);
+  }
+  if (!opts.targets.comms.empty()) {
+    for (pid_t p : all_pids()) {
+      if (p == getpid()) continue;
+      std::string c = read_comm(p);
+      for (const auto& want : opts.targets.comms)
+        if (c == want) initial.push_back(p);
+    }
+  }
+
+  FILE* out = launching ? stderr : stdout;
+  if (!opts.output.empty()) {
+    out = fopen(opts.output.c_str(), "we");
+    if (!out) throw UsageError(fmt::format("-o {}: {}", opts.output, strerror(errno)));
+  }
+  static char outbuf[1 << 16];
+  setvbuf(out, outbuf, _IOFBF, sizeof outbuf);
+  if (opts.targets.all) {
+    for (pid_t p : output_peers(fileno(out))) cfg.targets.exclude.push_back(p);
+    if (out != stderr)
+      for (pid_t p : output_peers(STDERR_FILENO)) cfg.targets.exclude.push_back(p);
+  }
+
+  const int64_t offset = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+  auto output = opts.format == "json" ? make_json_output(out, offset) : make_text_output(out, offset);
+  RunSummary sum;
+  sum.backend = opts.backend;
+  Pairer pairer(*output, sum);
+
+  struct sigaction sa = {};
+  sa.sa_handler = on_stop_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::unique_ptr<Launcher> child;
+  if (launching) child = std::make_unique<Launcher>(opts.command);
+
+  auto backend = make_backend(opts.backend);
+  backend->open(cfg, [&](const void* d, size_t n) {
+    if (opts.mode == Mode::Trace) pairer.record(d, n);
+  });
+  for (pid_t p : initial) backend->add_target(p);
+
+  int status = 0;
+  bool child_done = false;
+  const int64_t start = clock_ns(CLOCK_MONOTONIC);
+  if (child) {
+    backend->add_target(child->pid());
+    child->release();
+  }
+  bool targets_gone_checked = false;
+  (void)targets_gone_checked;
+  while (!g_stop_signal) {
+    backend->poll(100);
+    output->flush();
+    if (child && child->reap(&status)) {
+      child_done = true;
+      break;
+    }
+    if (opts.duration_s > 0 &&
+        clock_ns(CLOCK_MONOTONIC) - start >= static_cast<int64_t>(opts.duration_s * 1e9))
+      break;
+  }
+  // drain what the kernel already recorded, then detach
+  while (backend->poll(0) > 0) {
+  }
+  BackendStats st = backend->stats();
+  std::vector<CountRow> rows;
+  if (opts.mode == Mode::Count) rows = backend->counts();
+  backend->close();
+  pairer.finish();
+
+  sum.drops = st.enter_drop;
+  sum.exit_drops = st.exit_drop;
+  sum.truncated = st.cap_trunc;
+  sum.seen = st.enter_seen;
+  sum.attach = st.attach;
+  sum.duration_ns = static_cast<uint64_t>(clock_ns(CLOCK_MONOTONIC) - start);
+  if (opts.mode == Mode::Count) {
+    output->counts(rows);
+    sum.events = 0;
+    for (const auto& r : rows) sum.events += r.calls;
+  }
+  output->summary(sum);
+  output->flush();
+  if (out != stdout && out != stderr) fclose(out);
+
+  if (child && !child_done) {
+    // stopped by a signal or --duration: pass the signal on and report the command's status
+    kill(child->pid(), g_stop_signal ? g_stop_signal : SIGTERM);
+    while (!child->reap(&status)) usleep(10000);
+  }
+  if (child) {
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  }
+  return 0;
+}
+
+}  // namespace sysgate
