@@ -29,7 +29,17 @@ const volatile __u8 match_all = 0;   /* -a: every process whose bit is NOT set *
 const volatile __u8 use_cgroup = 0;  /* --cgroup */
 const volatile __u8 follow_fork = 0; /* -f or a launched command */
 const volatile __u32 ncomm = 0;
+const volatile __u32 launch_tgid = 0; /* a launched command: a target from its execve on */
 const volatile char comms[SG_MAX_COMMS][SG_COMM_LEN] = {};
+
+/* zap */
+const volatile __u8 zap_mode = 0; /* 0 off, 1 signal in the kernel, 2 user space signals */
+const volatile __u32 zap_nth = 1;
+const volatile __s32 zap_signal = 15;
+const volatile __u8 zap_force = 0;      /* allow pid 1 */
+const volatile __u32 zap_max_per_sec = 0;
+const volatile __u32 zap_nmatch = 0;
+const volatile struct sg_arg_match zap_match[SG_MAX_MATCH] = {};
 
 /* bit (tgid & 63) of word (tgid >> 6): target (or, with match_all, excluded) */
 struct {
@@ -85,6 +95,40 @@ struct {
 	__type(key, int);
 	__type(value, struct inflight);
 } inflight SEC(".maps");
+
+/* zap: per target process, its matching calls so far */
+struct zap_proc {
+	__u32 matched;
+	__u32 zapped;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u32);
+	__type(value, struct zap_proc);
+	__uint(max_entries, 65536);
+} zap_procs SEC(".maps");
+
+/* processes a zap never touches: sysgate's output readers */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u32);
+	__type(value, __u8);
+	__uint(max_entries, 256);
+} zap_never SEC(".maps");
+
+/* --max-rate: zaps in the current one-second window */
+struct zap_rate {
+	__u64 window;
+	__u64 n;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct zap_rate);
+	__uint(max_entries, 1);
+} zap_rate SEC(".maps");
 
 struct scratch {
 	char buf[SCRATCH_SIZE];
@@ -169,6 +213,13 @@ static __always_inline bool comm_matches(const char *comm)
 			return true;
 	}
 	return false;
+}
+
+/* the launched command becomes a target at its execve: its set-up before exec is not traced */
+static __always_inline void launch_check(long nr, __u32 tgid)
+{
+	if (launch_tgid && tgid == launch_tgid && (nr == 59 || nr == 322))
+		bit_set(tgid);
 }
 
 static __always_inline void fill_hdr(struct sg_hdr *h, __u16 type, __u16 size, __u64 pid_tgid,
@@ -601,6 +652,7 @@ static __always_inline int trace_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __
 	__u32 n = nr;
 	__u64 ts;
 
+	launch_check(nr, pid_tgid >> 32);
 	if (!is_target(pid_tgid >> 32))
 		return 0;
 	if ((__u64)nr >= SG_MAX_SYSCALLS)
@@ -758,6 +810,7 @@ static __always_inline int count_enter(long nr)
 	struct sg_count *c;
 	__u32 n = nr;
 
+	launch_check(nr, pid_tgid >> 32);
 	if (!is_target(pid_tgid >> 32))
 		return 0;
 	if ((__u64)nr >= SG_MAX_SYSCALLS)
@@ -870,6 +923,184 @@ int tp_count_exit(struct trace_event_raw_sys_exit *ctx)
 }
 
 /* ------------------------------------------------------------------------ */
+/* zap: signal the caller on its Nth matching call, at syscall entry         */
+
+static __always_inline bool prefix_matches(__u64 ptr, const volatile struct sg_arg_match *m)
+{
+	char buf[SG_PREFIX_MAX];
+	__u32 len = m->len;
+
+	if (!ptr || len > SG_PREFIX_MAX)
+		return false;
+	if (bpf_probe_read_user_str(buf, sizeof(buf), (const void *)ptr) < 0)
+		return false;
+	for (int i = 0; i < SG_PREFIX_MAX; i++) {
+		if (i >= len)
+			break;
+		if (buf[i] != m->prefix[i])
+			return false;
+	}
+	return true;
+}
+
+static __always_inline bool args_match(const __u64 *args)
+{
+	for (int i = 0; i < SG_MAX_MATCH; i++) {
+		const volatile struct sg_arg_match *m = &zap_match[i];
+		__u64 v;
+
+		if (i >= zap_nmatch)
+			break;
+		v = arg_at(args, m->index);
+		switch (m->op) {
+		case SG_MATCH_EQ:
+			if ((v & m->mask) != m->value)
+				return false;
+			break;
+		case SG_MATCH_BITS:
+			if ((v & m->value) != m->value)
+				return false;
+			break;
+		case SG_MATCH_PREFIX:
+			if (!prefix_matches(v, m))
+				return false;
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
+static __always_inline bool zap_rate_ok(__u64 now)
+{
+	__u32 zero = 0;
+	struct zap_rate *r;
+	__u64 w = now / 1000000000ULL;
+
+	if (!zap_max_per_sec)
+		return true;
+	r = bpf_map_lookup_elem(&zap_rate, &zero);
+	if (!r)
+		return false;
+	if (r->window != w) {
+		r->window = w;
+		r->n = 0;
+	}
+	if (r->n >= zap_max_per_sec)
+		return false;
+	__sync_fetch_and_add(&r->n, 1);
+	return true;
+}
+
+static __always_inline int zap_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4,
+				     __u64 a5)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	__u64 args[SG_NARGS] = {a0, a1, a2, a3, a4, a5};
+	struct zap_proc *zp, init = {};
+	struct sg_sys_spec *spec;
+	struct sg_zap *e;
+	__u32 n = nr, count_now;
+	__u64 ts, sig_ts = 0;
+	long sent = 0;
+
+	launch_check(nr, tgid);
+	if (!is_target(tgid) || (tgid == 1 && !zap_force))
+		return 0;
+	if (bpf_map_lookup_elem(&zap_never, &tgid))
+		return 0;
+	if ((__u64)nr >= SG_MAX_SYSCALLS)
+		return 0;
+	spec = bpf_map_lookup_elem(&sys_spec, &n);
+	if (!spec || !(spec->flags & SG_SYS_TRACED))
+		return 0;
+	if (!args_match(args))
+		return 0;
+	ts = bpf_ktime_get_ns();
+	zp = bpf_map_lookup_elem(&zap_procs, &tgid);
+	if (!zp) {
+		/* EEXIST from a racing thread is fine: look up what it inserted */
+		bpf_map_update_elem(&zap_procs, &tgid, &init, BPF_NOEXIST);
+		zp = bpf_map_lookup_elem(&zap_procs, &tgid);
+		if (!zp) {
+			count(SG_CNT_ZAP_PROCS_FULL);
+			return 0;
+		}
+	}
+	count_now = __sync_fetch_and_add(&zp->matched, 1) + 1;
+	if (count_now != zap_nth)
+		return 0;
+	if (!zap_rate_ok(ts)) {
+		count(SG_CNT_ZAP_RATE);
+		return 0;
+	}
+	zp->zapped = 1;
+	if (zap_mode == 1) {
+		/* the whole process, before this call runs any further */
+		sent = bpf_send_signal(zap_signal);
+		sig_ts = bpf_ktime_get_ns();
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(SG_CNT_ZAP_DROP);
+		return 0;
+	}
+	fill_hdr(&e->hdr, SG_EV_ZAP, sizeof(*e), pid_tgid, nr, ts);
+	__builtin_memcpy(e->args, args, sizeof(args));
+	e->signal_ts_ns = sig_ts;
+	e->signal = zap_signal;
+	e->send_ret = sent;
+	e->nth = count_now;
+	e->pad = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(raw_zap_enter, struct pt_regs *regs, long id)
+{
+	return zap_enter(id, regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9);
+}
+
+SEC("tracepoint")
+int tp_zap_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 a[SG_NARGS] = {};
+
+	bpf_probe_read_kernel(a, sizeof(a), (void *)((unsigned long)ctx + 16));
+	return zap_enter((int)ctx->id, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+/* when a zapped process dequeues its signal (fatal SIGKILL skips this step) */
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(zap_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct zap_proc *zp;
+	struct sg_sig_deliver *e;
+
+	if (sig != zap_signal)
+		return 0;
+	zp = bpf_map_lookup_elem(&zap_procs, &tgid);
+	if (!zp || !zp->zapped)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(SG_CNT_ZAP_DROP);
+		return 0;
+	}
+	fill_hdr(&e->hdr, SG_EV_SIG_DELIVER, sizeof(*e), pid_tgid, -1, bpf_ktime_get_ns());
+	e->signal = sig;
+	e->pad = 0;
+	e->handler = (__u64)BPF_CORE_READ(ka, sa.sa_handler);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* target set maintenance: decided at fork, exec and exit                    */
 
 SEC("tp_btf/sched_process_fork")
@@ -890,7 +1121,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	if (!match_all && comm_matches(p->comm))
+	if (!match_all && (comm_matches(p->comm) || (launch_tgid && p->tgid == launch_tgid)))
 		bit_set(p->tgid);
 	return 0;
 }
@@ -911,13 +1142,19 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	}
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (e) {
+		struct zap_proc *zp = zap_mode ? bpf_map_lookup_elem(&zap_procs, &tgid) : NULL;
+
 		fill_hdr(&e->hdr, SG_EV_TASK_EXIT, sizeof(*e), pid_tgid, -1, bpf_ktime_get_ns());
 		e->exit_code = p->exit_code;
 		e->group_dead = group_dead;
+		e->zap_matched = zp ? zp->matched : 0;
+		e->zap_done = zp ? zp->zapped : 0;
 		bpf_ringbuf_submit(e, 0);
 	} else {
 		count(SG_CNT_TASK_DROP);
 	}
+	if (zap_mode && group_dead)
+		bpf_map_delete_elem(&zap_procs, &tgid);
 	if (group_dead && !match_all)
 		bit_clear(tgid);
 	return 0;

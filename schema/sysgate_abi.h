@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #endif
 
-#define SG_ABI_VERSION 1
+#define SG_ABI_VERSION 2
 #define SG_NARGS 6
 #define SG_COMM_LEN 16
 #define SG_MAX_SYSCALLS 512      /* x86-64 numbers are < 512 */
@@ -27,6 +27,8 @@ enum sg_event_type {
 	SG_EV_ENTER = 1,     /* struct sg_enter + captures */
 	SG_EV_EXIT = 2,      /* struct sg_exit + captures */
 	SG_EV_TASK_EXIT = 3, /* struct sg_task_exit: a traced thread ended */
+	SG_EV_ZAP = 4,       /* struct sg_zap: the Nth matching call, signalled */
+	SG_EV_SIG_DELIVER = 5, /* struct sg_sig_deliver: a zapped process took its signal */
 };
 
 struct sg_hdr {
@@ -60,6 +62,46 @@ struct sg_task_exit {
 	struct sg_hdr hdr;   /* nr = -1 */
 	__s32 exit_code;     /* task->exit_code: (status << 8) | signal */
 	__u32 group_dead;    /* 1 when this was the last thread of its process */
+	__u32 zap_matched;   /* zap mode: matching calls this process made */
+	__u32 zap_done;      /* zap mode: 1 if it was signalled */
+};
+
+/* zap: one per signalled process; hdr.ts_ns is the syscall entry */
+struct sg_zap {
+	struct sg_hdr hdr;
+	__u64 args[SG_NARGS];
+	__u64 signal_ts_ns;  /* right after the signal was sent (0: user space sends it) */
+	__s32 signal;
+	__s32 send_ret;      /* bpf_send_signal() result, 0 = sent */
+	__u32 nth;
+	__u32 pad;
+};
+
+struct sg_sig_deliver {
+	struct sg_hdr hdr;   /* the thread that dequeued the signal */
+	__s32 signal;
+	__u32 pad;
+	__u64 handler;       /* 0 SIG_DFL, 1 SIG_IGN, else the handler's address */
+};
+
+/* zap: argument conditions, all of which must hold */
+enum sg_match_op {
+	SG_MATCH_EQ = 1,     /* (arg & mask) == value */
+	SG_MATCH_BITS = 2,   /* (arg & value) == value: these flag bits are set */
+	SG_MATCH_PREFIX = 3, /* the string at arg starts with prefix */
+};
+
+#define SG_MAX_MATCH 4
+#define SG_PREFIX_MAX 64
+
+struct sg_arg_match {
+	__u8 index;
+	__u8 op;     /* enum sg_match_op */
+	__u16 len;   /* prefix length */
+	__u32 pad;
+	__u64 value;
+	__u64 mask;  /* 0xffffffff for 32-bit arguments */
+	char prefix[SG_PREFIX_MAX];
 };
 
 /* one capture: header then len bytes, padded to a multiple of 8 */
@@ -135,6 +177,9 @@ enum sg_counter {
 	SG_CNT_TASK_DROP,       /* task-exit records lost */
 	SG_CNT_CAP_TRUNC,       /* records cut short because the event was full */
 	SG_CNT_INFLIGHT_FULL,   /* entries whose arguments could not be kept for the exit */
+	SG_CNT_ZAP_DROP,        /* zap records lost (the signal was still sent) */
+	SG_CNT_ZAP_RATE,        /* zaps skipped by --max-rate */
+	SG_CNT_ZAP_PROCS_FULL,  /* target processes the zap table had no room for */
 	SG_CNT_MAX
 };
 

@@ -15,7 +15,7 @@
 
 namespace sysgate {
 
-enum class Mode { Trace, Count };
+enum class Mode { Trace, Count, Zap };
 
 struct TargetSpec {
   std::vector<pid_t> pids;          // -p: processes (all their threads)
@@ -26,12 +26,31 @@ struct TargetSpec {
   std::vector<pid_t> exclude;       // never traced (sysgate's output consumers)
 };
 
+struct ArgMatch {
+  int index = 0;
+  enum class Op { Eq, Bits, Prefix } op = Op::Eq;
+  uint64_t value = 0;
+  uint64_t mask = ~uint64_t{0};
+  std::string prefix;
+};
+
+struct ZapConfig {
+  bool in_kernel = true;  // false: --via-userspace (the kernel only reports)
+  uint32_t nth = 1;
+  int signal = 15;
+  bool force = false;     // allow pid 1
+  uint32_t max_per_sec = 0;
+  std::vector<ArgMatch> matches;
+};
+
 struct SessionConfig {
   Mode mode = Mode::Trace;
   TargetSpec targets;
   std::vector<bool> syscalls;  // indexed by number: selected by -e
   CaptureLimits limits;
   size_t ring_bytes = 16u << 20;
+  pid_t launch = 0;  // a launched command, made a target at its execve
+  ZapConfig zap;
 };
 
 struct BackendStats {
@@ -41,6 +60,9 @@ struct BackendStats {
   uint64_t task_drop = 0;    // task-exit records lost
   uint64_t cap_trunc = 0;    // records whose captures were cut short
   uint64_t inflight_full = 0;
+  uint64_t zap_drop = 0;     // zap or delivery records lost
+  uint64_t zap_rate = 0;     // zaps skipped by --max-rate
+  uint64_t zap_procs_full = 0;
   std::string attach;        // how it attached ("raw_syscalls", "3 syscall tracepoints")
 };
 

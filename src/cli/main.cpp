@@ -85,6 +85,25 @@ int main(int argc, char** argv) {
   add_common(trace, trace_opts, trace_ring);
   auto* count = app.add_subcommand("count", "Count calls, errors and time per syscall, in the kernel");
   add_common(count, count_opts, count_ring);
+  RunOptions zap_opts;
+  size_t zap_ring = 16;
+  auto* zap = app.add_subcommand("zap", "Signal a process on its Nth matching call and time its exit");
+  add_common(zap, zap_opts, zap_ring);
+  std::string zap_signal = "TERM", kill_after, zap_on;
+  int64_t zap_nth = 1, zap_count = 0;
+  bool via_user = false;
+  zap->add_option("--on", zap_on, "Syscalls that count (names, %classes, as -e)")->required();
+  zap->add_option("--nth", zap_nth, "Act on the Nth matching call of each process (default 1)");
+  zap->add_option("--arg", zap_opts.zap_args,
+                  "Match an argument: I=VALUE (I: 0-based index or name; a number, &BITS, or a "
+                  "path prefix)");
+  zap->add_option("--signal", zap_signal, "Signal to send: name or number (default TERM)");
+  zap->add_option("--kill-after", kill_after, "SIGKILL if still alive this long after the signal");
+  zap->add_option("--count", zap_count, "Stop after this many zaps (default: until Ctrl-C)");
+  zap->add_flag("--syslog", zap_opts.zap_opts.syslog, "Log every zap through syslog(3)");
+  zap->add_flag("--via-userspace", via_user, "The kernel reports, sysgate sends the signal (classic design)");
+  zap->add_option("--max-rate", zap_opts.zap.max_per_sec, "At most this many zaps per second");
+  zap->add_flag("--force", zap_opts.zap.force, "Allow zapping PID 1");
   std::string list_class;
   auto* list = app.add_subcommand("list", "List the syscalls sysgate knows, with classes and argument kinds");
   list->add_option("class", list_class, "Only this class (e.g. %file)");
@@ -104,9 +123,27 @@ int main(int argc, char** argv) {
 
   try {
     if (list->parsed()) return list_syscalls(list_class);
-    RunOptions& o = trace->parsed() ? trace_opts : count_opts;
-    size_t ring = trace->parsed() ? trace_ring : count_ring;
-    o.mode = trace->parsed() ? sysgate::Mode::Trace : sysgate::Mode::Count;
+    RunOptions& o = trace->parsed() ? trace_opts : count->parsed() ? count_opts : zap_opts;
+    size_t ring = trace->parsed() ? trace_ring : count->parsed() ? count_ring : zap_ring;
+    o.mode = trace->parsed()   ? sysgate::Mode::Trace
+             : count->parsed() ? sysgate::Mode::Count
+                               : sysgate::Mode::Zap;
+    if (zap->parsed()) {
+      if (!o.syscalls.empty())
+        throw sysgate::UsageError("zap: give the syscalls with --on, not -e");
+      o.syscalls = zap_on;
+      if (zap_nth <= 0)
+        throw sysgate::UsageError(fmt::format("--nth {}: the count starts at 1 (the first matching call)", zap_nth));
+      if (zap_nth > UINT32_MAX) throw sysgate::UsageError(fmt::format("--nth {}: too large", zap_nth));
+      o.zap.nth = static_cast<uint32_t>(zap_nth);
+      if (zap_count < 0) throw sysgate::UsageError(fmt::format("--count {}: give 1 or more", zap_count));
+      o.zap_opts.count = static_cast<uint64_t>(zap_count);
+      o.zap.signal = sysgate::decode::signal_by_name(zap_signal);
+      if (o.zap.signal <= 0 || o.zap.signal > 64)
+        throw sysgate::UsageError(fmt::format("--signal {}: unknown signal (use a name such as TERM, KILL, USR1, or a number 1-64)", zap_signal));
+      o.zap.in_kernel = !via_user;
+      if (!kill_after.empty()) o.zap_opts.kill_after_ns = sysgate::parse_duration_ns(kill_after, "--kill-after");
+    }
     o.ring_bytes = ring << 20;
     if (!command.empty()) {
       if (!o.command.empty())

@@ -11,7 +11,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <cmath>
 #include <fstream>
+#include <sstream>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -19,7 +21,9 @@
 #include "sysgate/error.hpp"
 #include "sysgate/filter.hpp"
 #include "sysgate/output.hpp"
+#include "sysgate/decode.hpp"
 #include "sysgate/syscalls.hpp"
+#include "sysgate/zap.hpp"
 #include "sysgate_abi.h"
 
 namespace sysgate {
@@ -99,10 +103,32 @@ std::vector<pid_t> output_peers(int fd) {
 }
 
 // Launches argv stopped before execve; release() lets it exec.
+// The program execve will run, searched in PATH as the shell would: resolving it
+// here means one execve (no failed attempts in the trace) and a clear error.
+std::string resolve_command(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* path = getenv("PATH");
+  std::string p = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= p.size()) {
+    size_t end = p.find(':', start);
+    std::string dir = p.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string cand = (dir.empty() ? "." : dir) + "/" + name;
+    struct stat st;
+    if (stat(cand.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(cand.c_str(), X_OK) == 0)
+      return cand;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  throw Error(fmt::format("cannot run '{}': command not found in PATH", name), 127);
+}
+
 class Launcher {
  public:
   explicit Launcher(const std::vector<std::string>& argv) {
+    const std::string file = resolve_command(argv[0]);
     int go[2], err[2];
+    // the child must not inherit sysgate's handlers (set later) nor ignore SIGPIPE
     if (pipe2(go, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
       throw Error(fmt::format("pipe: {}", strerror(errno)));
     pid_ = fork();
@@ -115,9 +141,7 @@ class Launcher {
       std::vector<char*> args;
       for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
       args.push_back(nullptr);
-      signal(SIGINT, SIG_DFL);
-      signal(SIGTERM, SIG_DFL);
-      execvp(args[0], args.data());
+      execv(file.c_str(), args.data());
       int e = errno;
       (void)!write(err[1], &e, sizeof e);
       _exit(127);
@@ -268,6 +292,20 @@ class Pairer {
   std::unordered_map<uint32_t, SyscallEvent> pending_;
 };
 
+bool is_kernel_thread(pid_t pid) {
+  std::ifstream f(fmt::format("/proc/{}/stat", pid));
+  std::string line;
+  std::getline(f, line);
+  auto close = line.rfind(')');
+  if (close == std::string::npos) return false;
+  std::istringstream rest(line.substr(close + 2));
+  std::string field;
+  unsigned long flags = 0;
+  for (int i = 3; i <= 9 && rest >> field; ++i)
+    if (i == 9) flags = std::stoul(field);
+  return flags & 0x00200000;  // PF_KTHREAD
+}
+
 void check_comm(const std::string& c) {
   if (c.empty()) throw UsageError("-n/--comm: empty process name");
   if (c.size() > SG_COMM_LEN - 1)
@@ -278,6 +316,87 @@ void check_comm(const std::string& c) {
 }
 
 }  // namespace
+
+uint64_t parse_duration_ns(const std::string& text, const std::string& option) {
+  size_t i = 0;
+  while (i < text.size() && (isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  std::string num = text.substr(0, i), unit = text.substr(i);
+  double v = 0;
+  try {
+    size_t used = 0;
+    v = num.empty() ? -1 : std::stod(num, &used);
+    if (used != num.size()) v = -1;
+  } catch (...) {
+    v = -1;
+  }
+  double mult = unit.empty() || unit == "s" ? 1e9
+                : unit == "ms"               ? 1e6
+                : unit == "us"               ? 1e3
+                : unit == "ns"               ? 1
+                : unit == "m"                ? 60e9
+                                             : -1;
+  if (v < 0 || mult < 0 || !std::isfinite(v * mult) || v * mult > 1e18)
+    throw UsageError(fmt::format("{} '{}': give a duration such as 200ms, 1.5s, 500us or 2m",
+                                 option, text));
+  return static_cast<uint64_t>(v * mult);
+}
+
+ArgMatch parse_arg_match(const std::string& text, const std::vector<bool>& selected) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    throw UsageError(fmt::format("--arg '{}': use I=VALUE, e.g. --arg 0=1 (fd 1) or --arg "
+                                 "filename=/etc/shadow", text));
+  std::string key = text.substr(0, eq), val = text.substr(eq + 1);
+  ArgMatch m;
+  const ArgSpec* spec = nullptr;
+  bool numeric_key = std::all_of(key.begin(), key.end(), [](char c) { return isdigit(static_cast<unsigned char>(c)); });
+  if (numeric_key) {
+    m.index = std::stoi(key);
+    if (m.index > 5) throw UsageError(fmt::format("--arg '{}': argument index is 0 to 5", text));
+  } else {
+    m.index = -1;
+  }
+  for (size_t nr = 0; nr < selected.size(); ++nr) {
+    if (!selected[nr]) continue;
+    const SyscallInfo* s = syscall_by_nr(static_cast<int>(nr));
+    if (!s || !s->args_known) continue;
+    for (int i = 0; i < s->nargs; ++i) {
+      if ((numeric_key && i == m.index) || (!numeric_key && s->args[i].name == key)) {
+        if (!spec) {
+          spec = &s->args[i];
+          m.index = i;
+        }
+      }
+    }
+  }
+  if (m.index < 0)
+    throw UsageError(fmt::format("--arg '{}': no selected syscall has an argument named '{}'", text, key));
+  const std::string_view kind = spec ? spec->kind : std::string_view("uint");
+  if (kind == "path" || kind == "str") {
+    m.op = ArgMatch::Op::Prefix;
+    m.prefix = val;
+    return m;
+  }
+  bool bits = val[0] == '&';
+  std::string num = bits ? val.substr(1) : val;
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(num.c_str(), &end, 0);
+  if (errno || end == num.c_str() || *end) {
+    errno = 0;
+    unsigned long long u = std::strtoull(num.c_str(), &end, 0);
+    if (errno || end == num.c_str() || *end)
+      throw UsageError(fmt::format("--arg '{}': '{}' is not a number (use 0x40 or &0x40 for flag bits)",
+                                   text, num));
+    v = static_cast<long long>(u);
+  }
+  static const std::string_view k64[] = {"uint", "hex", "ptr", "clone_flags", "mmap_flags"};
+  bool wide = std::find(std::begin(k64), std::end(k64), kind) != std::end(k64);
+  m.mask = wide ? ~uint64_t{0} : 0xffffffffu;
+  m.value = static_cast<uint64_t>(v) & m.mask;
+  m.op = bits ? ArgMatch::Op::Bits : ArgMatch::Op::Eq;
+  return m;
+}
 
 int run(const RunOptions& o) {
   RunOptions opts = o;
@@ -296,6 +415,10 @@ int run(const RunOptions& o) {
   cfg.ring_bytes = opts.ring_bytes;
   cfg.targets = opts.targets;
   if (launching) cfg.targets.follow = true;
+  if (opts.mode == Mode::Zap) {
+    cfg.zap = opts.zap;
+    for (const auto& a : opts.zap_args) cfg.zap.matches.push_back(parse_arg_match(a, cfg.syscalls));
+  }
 
   // resolve pids before loading anything: a wrong pid leaves nothing behind
   std::vector<pid_t> initial;
@@ -303,6 +426,10 @@ int run(const RunOptions& o) {
     pid_t t = p > 0 ? tgid_of(p) : -1;
     if (t <= 0) throw UsageError(fmt::format("-p {}: no such process", p));
     if (t == getpid()) throw UsageError(fmt::format("-p {}: that is sysgate itself", p));
+    if (opts.mode == Mode::Zap && t == 1 && !opts.zap.force)
+      throw UsageError("-p 1: refusing to zap init (PID 1); add --force if you really mean it");
+    if (opts.mode == Mode::Zap && is_kernel_thread(t) && !opts.zap.force)
+      throw UsageError(fmt::format("-p {}: a kernel thread makes no system calls to zap", p));
     initial.push_back(t);
   }
   if (!opts.targets.comms.empty()) {
@@ -321,10 +448,16 @@ int run(const RunOptions& o) {
   }
   static char outbuf[1 << 16];
   setvbuf(out, outbuf, _IOFBF, sizeof outbuf);
-  if (opts.targets.all) {
+  if (opts.targets.all || opts.mode == Mode::Zap) {
     for (pid_t p : output_peers(fileno(out))) cfg.targets.exclude.push_back(p);
     if (out != stderr)
       for (pid_t p : output_peers(STDERR_FILENO)) cfg.targets.exclude.push_back(p);
+    if (opts.mode == Mode::Zap)
+      for (pid_t p : initial)
+        for (pid_t x : cfg.targets.exclude)
+          if (p == x)
+            throw UsageError(fmt::format(
+                "-p {}: that process reads sysgate's output; zapping it would cut the report", p));
   }
 
   const int64_t offset = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
@@ -332,6 +465,17 @@ int run(const RunOptions& o) {
   RunSummary sum;
   sum.backend = opts.backend;
   Pairer pairer(*output, sum);
+  ZapOptions zopts = opts.zap_opts;
+  zopts.json = opts.format == "json";
+  zopts.via_userspace = !opts.zap.in_kernel;
+  zopts.signal = opts.zap.signal;
+  Zapper zapper(zopts, out, offset);
+
+  std::unique_ptr<Launcher> child;
+  if (launching) {
+    child = std::make_unique<Launcher>(opts.command);
+    cfg.launch = child->pid();
+  }
 
   struct sigaction sa = {};
   sa.sa_handler = on_stop_signal;
@@ -340,27 +484,34 @@ int run(const RunOptions& o) {
   sigaction(SIGHUP, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  std::unique_ptr<Launcher> child;
-  if (launching) child = std::make_unique<Launcher>(opts.command);
 
   auto backend = make_backend(opts.backend);
   backend->open(cfg, [&](const void* d, size_t n) {
     if (opts.mode == Mode::Trace) pairer.record(d, n);
+    else if (opts.mode == Mode::Zap) zapper.record(d, n);
   });
-  for (pid_t p : initial) backend->add_target(p);
+  for (pid_t p : initial) {
+    backend->add_target(p);
+    zapper.watch(p);
+  }
 
   int status = 0;
   bool child_done = false;
   const int64_t start = clock_ns(CLOCK_MONOTONIC);
   if (child) {
-    backend->add_target(child->pid());
+    zapper.watch(child->pid());
     child->release();
   }
-  bool targets_gone_checked = false;
-  (void)targets_gone_checked;
   while (!g_stop_signal) {
-    backend->poll(100);
+    int wait_ms = 100;
+    if (opts.mode == Mode::Zap) {
+      int next = zapper.tick();
+      if (next >= 0) wait_ms = std::min(wait_ms, next);
+    }
+    backend->poll(wait_ms);
     output->flush();
+    fflush(out);
+    if (opts.mode == Mode::Zap && zapper.done()) break;
     if (child && child->reap(&status)) {
       child_done = true;
       break;
@@ -389,13 +540,20 @@ int run(const RunOptions& o) {
     sum.events = 0;
     for (const auto& r : rows) sum.events += r.calls;
   }
-  output->summary(sum);
+  if (opts.mode == Mode::Zap) {
+    zapper.finish();
+    if (st.zap_drop || st.zap_rate || st.zap_procs_full)
+      fmt::print(out, "sysgate: {} zap records lost, {} zaps held back by --max-rate, {} processes not tracked (table full)\n",
+                 st.zap_drop, st.zap_rate, st.zap_procs_full);
+  } else {
+    output->summary(sum);
+  }
   output->flush();
   if (out != stdout && out != stderr) fclose(out);
 
   if (child && !child_done) {
-    // stopped by a signal or --duration: pass the signal on and report the command's status
-    kill(child->pid(), g_stop_signal ? g_stop_signal : SIGTERM);
+    // stopped by a signal or --duration: pass the signal on; after zap --count: let it finish
+    if (g_stop_signal || opts.mode != Mode::Zap) kill(child->pid(), g_stop_signal ? g_stop_signal : SIGTERM);
     while (!child->reap(&status)) usleep(10000);
   }
   if (child) {

@@ -4,6 +4,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -108,6 +110,33 @@ size_t round_ring(size_t bytes) {
                           strerror(-err), last.empty() ? "" : ": ", last));
 }
 
+bool has_cap(int cap) {
+  __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (syscall(SYS_capget, &hdr, data) != 0) return false;
+  return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+// What the programs need, probed on the running kernel (never from its version).
+void check_kernel() {
+  if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+    throw Error("the running kernel has no BTF (/sys/kernel/btf/vmlinux; CONFIG_DEBUG_INFO_BTF): "
+                "the ebpf backend needs it");
+  // probing without privileges fails for the wrong reason: say the real one first
+  if (!has_cap(CAP_SYS_ADMIN) && !(has_cap(CAP_BPF) && has_cap(CAP_PERFMON)))
+    throw Error("the ebpf backend needs root (or CAP_BPF and CAP_PERFMON): run sysgate with sudo");
+  struct Need {
+    bpf_map_type type;
+    const char* what;
+  } needs[] = {
+      {BPF_MAP_TYPE_RINGBUF, "BPF ring buffers (Linux 5.8)"},
+      {BPF_MAP_TYPE_TASK_STORAGE, "BPF task storage (Linux 5.11)"},
+  };
+  for (const auto& n : needs)
+    if (libbpf_probe_bpf_map_type(n.type, nullptr) != 1)
+      throw Error(fmt::format("the running kernel lacks {}, which the ebpf backend needs", n.what));
+}
+
 class EbpfBackend final : public Backend {
  public:
   ~EbpfBackend() override { close(); }
@@ -121,6 +150,7 @@ class EbpfBackend final : public Backend {
     struct rlimit r = {RLIM_INFINITY, RLIM_INFINITY};
     (void)setrlimit(RLIMIT_MEMLOCK, &r);
 
+    check_kernel();
     size_t nsel = 0;
     for (bool b : cfg.syscalls) nsel += b;
     per_syscall_ = nsel <= kPerSyscallAttachMax;
@@ -133,6 +163,7 @@ class EbpfBackend final : public Backend {
     ro->match_all = cfg.targets.all;
     ro->use_cgroup = !cfg.targets.cgroup.empty();
     ro->follow_fork = cfg.targets.follow;
+    ro->launch_tgid = static_cast<__u32>(cfg.launch);
     if (cfg.targets.comms.size() > 8)
       throw UsageError("at most 8 -n/--comm names can be given");
     ro->ncomm = static_cast<__u32>(cfg.targets.comms.size());
@@ -143,18 +174,24 @@ class EbpfBackend final : public Backend {
     bpf_map__set_max_entries(skel_->maps.events, static_cast<__u32>(round_ring(cfg.ring_bytes)));
 
     const bool trace = cfg.mode == Mode::Trace;
+    const bool zap = cfg.mode == Mode::Zap;
+    const bool cnt = cfg.mode == Mode::Count;
+    if (zap) configure_zap(cfg.zap);
     struct Prog {
       bpf_program* p;
       bool use;
     } progs[] = {
         {skel_->progs.raw_trace_enter, trace && !per_syscall_},
         {skel_->progs.raw_trace_exit, trace && !per_syscall_},
-        {skel_->progs.raw_count_enter, !trace && !per_syscall_},
-        {skel_->progs.raw_count_exit, !trace && !per_syscall_},
+        {skel_->progs.raw_count_enter, cnt && !per_syscall_},
+        {skel_->progs.raw_count_exit, cnt && !per_syscall_},
         {skel_->progs.tp_trace_enter, trace && per_syscall_},
         {skel_->progs.tp_trace_exit, trace && per_syscall_},
-        {skel_->progs.tp_count_enter, !trace && per_syscall_},
-        {skel_->progs.tp_count_exit, !trace && per_syscall_},
+        {skel_->progs.tp_count_enter, cnt && per_syscall_},
+        {skel_->progs.tp_count_exit, cnt && per_syscall_},
+        {skel_->progs.raw_zap_enter, zap && !per_syscall_},
+        {skel_->progs.tp_zap_enter, zap && per_syscall_},
+        {skel_->progs.zap_deliver, zap},
     };
     for (auto& p : progs) bpf_program__set_autoload(p.p, p.use);
 
@@ -168,6 +205,13 @@ class EbpfBackend final : public Backend {
     if (!cfg.targets.cgroup.empty()) set_cgroup(cfg.targets.cgroup);
     if (cfg.targets.all)
       for (pid_t p : cfg.targets.exclude) set_bit(p);
+    if (zap) {
+      __u8 one = 1;
+      for (pid_t p : cfg.targets.exclude) {
+        __u32 key = static_cast<__u32>(p);
+        bpf_map_update_elem(bpf_map__fd(skel_->maps.zap_never), &key, &one, BPF_ANY);
+      }
+    }
 
     ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &EbpfBackend::on_record, this, nullptr);
     if (!ring_) {
@@ -205,6 +249,9 @@ class EbpfBackend final : public Backend {
     s.task_drop = sum(SG_CNT_TASK_DROP);
     s.cap_trunc = sum(SG_CNT_CAP_TRUNC);
     s.inflight_full = sum(SG_CNT_INFLIGHT_FULL);
+    s.zap_drop = sum(SG_CNT_ZAP_DROP);
+    s.zap_rate = sum(SG_CNT_ZAP_RATE);
+    s.zap_procs_full = sum(SG_CNT_ZAP_PROCS_FULL);
     return s;
   }
 
@@ -243,6 +290,32 @@ class EbpfBackend final : public Backend {
   static int on_record(void* ctx, void* data, size_t len) {
     static_cast<EbpfBackend*>(ctx)->sink_(data, len);
     return 0;
+  }
+
+  void configure_zap(const ZapConfig& z) {
+    auto* ro = skel_->rodata;
+    ro->zap_mode = z.in_kernel ? 1 : 2;
+    ro->zap_nth = z.nth;
+    ro->zap_signal = z.signal;
+    ro->zap_force = z.force;
+    ro->zap_max_per_sec = z.max_per_sec;
+    if (z.matches.size() > SG_MAX_MATCH)
+      throw UsageError(fmt::format("at most {} --arg conditions can be given", SG_MAX_MATCH));
+    ro->zap_nmatch = static_cast<__u32>(z.matches.size());
+    for (size_t i = 0; i < z.matches.size(); ++i) {
+      const ArgMatch& m = z.matches[i];
+      auto* d = const_cast<sg_arg_match*>(&ro->zap_match[i]);
+      d->index = static_cast<__u8>(m.index);
+      d->op = m.op == ArgMatch::Op::Eq ? SG_MATCH_EQ
+              : m.op == ArgMatch::Op::Bits ? SG_MATCH_BITS
+                                           : SG_MATCH_PREFIX;
+      d->value = m.value;
+      d->mask = m.mask;
+      if (m.prefix.size() > SG_PREFIX_MAX)
+        throw UsageError(fmt::format("--arg: a path prefix is at most {} bytes", SG_PREFIX_MAX));
+      d->len = static_cast<__u16>(m.prefix.size());
+      memcpy(d->prefix, m.prefix.data(), m.prefix.size());
+    }
   }
 
   void set_bit(pid_t tgid) {
@@ -305,9 +378,15 @@ class EbpfBackend final : public Backend {
     attach_prog(skel_->progs.on_exec);
     attach_prog(skel_->progs.on_exit);
     const bool trace = cfg_.mode == Mode::Trace;
+    const bool zap = cfg_.mode == Mode::Zap;
+    if (zap) attach_prog(skel_->progs.zap_deliver);
     if (!per_syscall_) {
-      attach_prog(trace ? skel_->progs.raw_trace_enter : skel_->progs.raw_count_enter);
-      attach_prog(trace ? skel_->progs.raw_trace_exit : skel_->progs.raw_count_exit);
+      if (zap) {
+        attach_prog(skel_->progs.raw_zap_enter);
+      } else {
+        attach_prog(trace ? skel_->progs.raw_trace_enter : skel_->progs.raw_count_enter);
+        attach_prog(trace ? skel_->progs.raw_trace_exit : skel_->progs.raw_count_exit);
+      }
       attach_desc_ = "raw_syscalls";
       return;
     }
@@ -325,12 +404,14 @@ class EbpfBackend final : public Backend {
             "of -e",
             ent, name));
       }
-      bpf_link* l = bpf_program__attach_tracepoint(
-          trace ? skel_->progs.tp_trace_enter : skel_->progs.tp_count_enter, "syscalls", ent.c_str());
+      bpf_program* enter = zap     ? skel_->progs.tp_zap_enter
+                           : trace ? skel_->progs.tp_trace_enter
+                                   : skel_->progs.tp_count_enter;
+      bpf_link* l = bpf_program__attach_tracepoint(enter, "syscalls", ent.c_str());
       if (!l) fail_attach("syscalls/" + ent, errno);
       links_.push_back(l);
-      // exit_group and exit never return: no exit tracepoint needed
-      if (!info || info->ret_kind != "noreturn") {
+      // exit_group and exit never return, and zap acts at entry only
+      if (!zap && (!info || info->ret_kind != "noreturn")) {
         l = bpf_program__attach_tracepoint(
             trace ? skel_->progs.tp_trace_exit : skel_->progs.tp_count_exit, "syscalls", ext.c_str());
         if (!l) fail_attach("syscalls/" + ext, errno);

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+// zap: the kernel signals a target on its Nth matching call; user space times
+// how long the process takes to exit, escalates to SIGKILL if asked, reports.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace sysgate {
+
+struct ZapOptions {
+  uint64_t kill_after_ns = 0;  // 0: never escalate
+  uint64_t count = 0;          // stop after this many zaps (0: until Ctrl-C)
+  bool syslog = false;
+  bool via_userspace = false;
+  int signal = 15;
+  bool json = false;
+};
+
+struct ZapResult {
+  uint32_t pid = 0;
+  std::string comm;
+  int nr = -1;
+  uint32_t nth = 0;
+  int signal = 0;
+  int send_ret = 0;
+  uint64_t syscall_ts = 0;  // CLOCK_MONOTONIC ns
+  uint64_t signal_ts = 0;
+  uint64_t deliver_ts = 0;  // 0: not observed (fatal SIGKILL skips delivery)
+  uint64_t exit_ts = 0;     // the last thread of the process exited
+  uint64_t escalate_ts = 0;
+  int status = 0;           // wait(2) form
+  bool exited = false;
+  bool escalated = false;
+  int pidfd = -1;
+};
+
+class Zapper {
+ public:
+  Zapper(const ZapOptions& opts, FILE* out, int64_t realtime_offset_ns);
+  ~Zapper();
+  // Processes whose exit without a zap is worth reporting (launched, -p).
+  void watch(pid_t pid) { watched_.insert(static_cast<uint32_t>(pid)); }
+  void record(const void* data, size_t len);
+  // Escalations due by now; returns ms until the next deadline (or -1).
+  int tick();
+  // --count reached and every zapped process has exited.
+  bool done() const;
+  // Final line: counts and time-to-exit statistics. Returns the number of zaps.
+  uint64_t finish();
+
+ private:
+  void report(const ZapResult& z);
+  void report_missed(uint32_t pid, const std::string& comm, uint32_t matched, int status,
+                     uint64_t ts);
+
+  ZapOptions opts_;
+  FILE* out_;
+  int64_t offset_;
+  std::map<uint32_t, ZapResult> pending_;
+  std::vector<uint64_t> times_;
+  std::set<uint32_t> watched_;
+  uint64_t zaps_ = 0, escalated_ = 0, unexited_ = 0;
+  uint32_t nth_hint_ = 0;
+};
+
+}  // namespace sysgate

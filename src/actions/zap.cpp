@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "sysgate/zap.hpp"
+
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "sysgate/decode.hpp"
+#include "sysgate/syscalls.hpp"
+#include "sysgate_abi.h"
+
+namespace sysgate {
+
+namespace {
+
+uint64_t mono_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+int pidfd_open(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+
+int pidfd_kill(int pidfd, int sig) {
+  return static_cast<int>(syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
+}
+
+std::string sig_name(int sig) {
+  auto n = decode::signal_name(sig);
+  return n.empty() ? fmt::format("signal {}", sig) : std::string(n);
+}
+
+std::string seconds(uint64_t ns) { return fmt::format("{}.{:06}", ns / 1000000000, ns / 1000 % 1000000); }
+
+std::string status_text(int status) {
+  if (WIFSIGNALED(status)) return fmt::format("killed by {}", sig_name(WTERMSIG(status)));
+  return fmt::format("exited with {}", WEXITSTATUS(status));
+}
+
+void json_str(std::string& out, std::string_view s) {
+  decode::append_json(decode::Value::sym(std::string(s)), out);
+}
+
+uint64_t percentile(const std::vector<uint64_t>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  // nearest rank
+  size_t rank = static_cast<size_t>(p / 100.0 * static_cast<double>(sorted.size()) + 0.999999);
+  rank = std::clamp<size_t>(rank, 1, sorted.size());
+  return sorted[rank - 1];
+}
+
+}  // namespace
+
+Zapper::Zapper(const ZapOptions& opts, FILE* out, int64_t offset)
+    : opts_(opts), out_(out), offset_(offset) {
+  if (opts_.syslog) openlog("sysgate", LOG_PID | LOG_NDELAY, LOG_USER);
+}
+
+Zapper::~Zapper() {
+  for (auto& [pid, z] : pending_)
+    if (z.pidfd >= 0) close(z.pidfd);
+  if (opts_.syslog) closelog();
+}
+
+void Zapper::record(const void* data, size_t len) {
+  if (len < sizeof(sg_hdr)) return;
+  sg_hdr h;
+  memcpy(&h, data, sizeof h);
+  std::string comm(h.comm, strnlen(h.comm, sizeof h.comm));
+  switch (h.type) {
+    case SG_EV_ZAP: {
+      if (len < sizeof(sg_zap)) return;
+      sg_zap e;
+      memcpy(&e, data, sizeof e);
+      ZapResult z;
+      z.pid = h.tgid;
+      z.comm = comm;
+      z.nr = h.nr;
+      z.nth = e.nth;
+      z.signal = e.signal;
+      z.send_ret = e.send_ret;
+      z.syscall_ts = h.ts_ns;
+      z.signal_ts = e.signal_ts_ns;
+      nth_hint_ = e.nth;
+      // pin the process before anything else: a pidfd cannot hit a recycled pid
+      z.pidfd = pidfd_open(static_cast<pid_t>(h.tgid));
+      if (opts_.via_userspace) {
+        z.send_ret = z.pidfd >= 0 ? pidfd_kill(z.pidfd, z.signal) : -1;
+        if (z.send_ret != 0) z.send_ret = -errno;
+        z.signal_ts = mono_ns();
+      }
+      ++zaps_;
+      pending_[h.tgid] = std::move(z);
+      return;
+    }
+    case SG_EV_SIG_DELIVER: {
+      auto it = pending_.find(h.tgid);
+      if (it != pending_.end() && !it->second.deliver_ts) it->second.deliver_ts = h.ts_ns;
+      return;
+    }
+    case SG_EV_TASK_EXIT: {
+      if (len < sizeof(sg_task_exit)) return;
+      sg_task_exit t;
+      memcpy(&t, data, sizeof t);
+      if (!t.group_dead) return;
+      auto it = pending_.find(h.tgid);
+      if (it != pending_.end() && !it->second.exited) {
+        ZapResult& z = it->second;
+        z.exited = true;
+        z.exit_ts = h.ts_ns;
+        z.status = t.exit_code;
+        if (z.signal_ts && z.exit_ts >= z.signal_ts) times_.push_back(z.exit_ts - z.signal_ts);
+        report(z);
+        if (z.pidfd >= 0) close(z.pidfd);
+        pending_.erase(it);
+      } else if (it == pending_.end() && !t.zap_done &&
+                 (t.zap_matched > 0 || watched_.count(h.tgid))) {
+        report_missed(h.tgid, comm, t.zap_matched, t.exit_code, h.ts_ns);
+      }
+      return;
+    }
+  }
+}
+
+int Zapper::tick() {
+  if (!opts_.kill_after_ns) return -1;
+  uint64_t now = mono_ns();
+  int next = -1;
+  for (auto& [pid, z] : pending_) {
+    if (z.exited || z.escalated) continue;
+    uint64_t due = (z.signal_ts ? z.signal_ts : z.syscall_ts) + opts_.kill_after_ns;
+    if (now >= due) {
+      if (z.pidfd >= 0 && pidfd_kill(z.pidfd, SIGKILL) == 0) {
+        z.escalated = true;
+        z.escalate_ts = mono_ns();
+        ++escalated_;
+      } else {
+        z.escalated = true;  // already gone: its exit record is on its way
+      }
+    } else {
+      int ms = static_cast<int>((due - now) / 1000000) + 1;
+      next = next < 0 ? ms : std::min(next, ms);
+    }
+  }
+  return next;
+}
+
+bool Zapper::done() const { return opts_.count && zaps_ >= opts_.count && pending_.empty(); }
+
+void Zapper::report(const ZapResult& z) {
+  const SyscallInfo* info = syscall_by_nr(z.nr);
+  std::string name = info ? std::string(info->name) : fmt::format("syscall_{}", z.nr);
+  uint64_t tte = z.exit_ts >= z.signal_ts ? z.exit_ts - z.signal_ts : 0;
+  std::string text = fmt::format(
+      "[pid {:>5}] zap {} ({}) on {} #{}: {} {}; exit {} s after the signal ({} s after the "
+      "call), {}{}",
+      z.pid, z.comm, z.pid, name, z.nth, sig_name(z.signal),
+      opts_.via_userspace ? "sent by sysgate" : "sent in the kernel", seconds(tte),
+      seconds(z.exit_ts - z.syscall_ts), status_text(z.status),
+      z.escalated ? ", escalated to SIGKILL" : "");
+  if (z.send_ret != 0) text += fmt::format(" (sending failed: {})", strerror(-z.send_ret));
+  if (opts_.syslog) syslog(LOG_NOTICE, "%s", text.c_str() + text.find("zap"));
+  if (!opts_.json) {
+    fmt::print(out_, "{}\n", text);
+    return;
+  }
+  std::string l = "{\"event\":\"zap\",";
+  auto it = std::back_inserter(l);
+  fmt::format_to(it, "\"pid\":{},\"comm\":", z.pid);
+  json_str(l, z.comm);
+  l += ",\"syscall\":";
+  json_str(l, name);
+  fmt::format_to(it, ",\"nr\":{},\"nth\":{},\"signal\":", z.nr, z.nth);
+  json_str(l, sig_name(z.signal));
+  fmt::format_to(it, ",\"via\":\"{}\",\"syscall_ts_ns\":{},\"signal_ts_ns\":{}",
+                 opts_.via_userspace ? "userspace" : "kernel",
+                 static_cast<int64_t>(z.syscall_ts) + offset_,
+                 static_cast<int64_t>(z.signal_ts) + offset_);
+  if (z.deliver_ts)
+    fmt::format_to(it, ",\"deliver_ts_ns\":{}", static_cast<int64_t>(z.deliver_ts) + offset_);
+  else
+    l += ",\"deliver_ts_ns\":null";
+  fmt::format_to(it, ",\"exit_ts_ns\":{},\"time_to_exit_ns\":{},\"call_to_exit_ns\":{}",
+                 static_cast<int64_t>(z.exit_ts) + offset_, tte, z.exit_ts - z.syscall_ts);
+  if (WIFSIGNALED(z.status)) {
+    l += ",\"exit_signal\":";
+    json_str(l, sig_name(WTERMSIG(z.status)));
+  } else {
+    fmt::format_to(it, ",\"exit_code\":{}", WEXITSTATUS(z.status));
+  }
+  fmt::format_to(it, ",\"escalated\":{}", z.escalated ? "true" : "false");
+  if (z.escalated && z.escalate_ts)
+    fmt::format_to(it, ",\"escalate_ts_ns\":{}", static_cast<int64_t>(z.escalate_ts) + offset_);
+  if (z.send_ret) fmt::format_to(it, ",\"send_error\":{}", -z.send_ret);
+  l += "}\n";
+  fputs(l.c_str(), out_);
+}
+
+void Zapper::report_missed(uint32_t pid, const std::string& comm, uint32_t matched, int status,
+                           uint64_t ts) {
+  std::string text = fmt::format(
+      "[pid {:>5}] {} ({}) {} before its zap: it made {} matching call{}, the zap was due on call #{}",
+      pid, comm, pid, status_text(status), matched, matched == 1 ? "" : "s", nth_hint_ ? nth_hint_ : 0);
+  if (opts_.syslog) syslog(LOG_NOTICE, "%s", text.c_str() + text.find(']') + 2);
+  if (!opts_.json) {
+    fmt::print(out_, "{}\n", text);
+    return;
+  }
+  std::string l = "{\"event\":\"zap_missed\",";
+  auto it = std::back_inserter(l);
+  fmt::format_to(it, "\"pid\":{},\"comm\":", pid);
+  json_str(l, comm);
+  fmt::format_to(it, ",\"matched\":{},\"exit_ts_ns\":{}", matched, static_cast<int64_t>(ts) + offset_);
+  if (WIFSIGNALED(status)) {
+    l += ",\"exit_signal\":";
+    json_str(l, sig_name(WTERMSIG(status)));
+  } else {
+    fmt::format_to(it, ",\"exit_code\":{}", WEXITSTATUS(status));
+  }
+  l += "}\n";
+  fputs(l.c_str(), out_);
+}
+
+uint64_t Zapper::finish() {
+  unexited_ = pending_.size();
+  for (auto& [pid, z] : pending_) {
+    std::string text = fmt::format("[pid {:>5}] zap {} ({}): still running when sysgate stopped",
+                                   z.pid, z.comm, z.pid);
+    if (!opts_.json) fmt::print(out_, "{}\n", text);
+    else fmt::print(out_, "{{\"event\":\"zap_unfinished\",\"pid\":{},\"escalated\":{}}}\n", z.pid,
+                    z.escalated ? "true" : "false");
+  }
+  std::sort(times_.begin(), times_.end());
+  uint64_t mn = times_.empty() ? 0 : times_.front(), mx = times_.empty() ? 0 : times_.back();
+  uint64_t med = percentile(times_, 50), p99 = percentile(times_, 99);
+  if (opts_.json) {
+    fmt::print(out_,
+               "{{\"event\":\"zap_summary\",\"zaps\":{},\"exited\":{},\"escalated\":{},\"running\":{},"
+               "\"min_ns\":{},\"median_ns\":{},\"p99_ns\":{},\"max_ns\":{}}}\n",
+               zaps_, times_.size(), escalated_, unexited_, mn, med, p99, mx);
+  } else {
+    fmt::print(out_,
+               "sysgate: {} zap{}, {} exited, {} escalated; time to exit min {} median {} p99 {} max "
+               "{} s\n",
+               zaps_, zaps_ == 1 ? "" : "s", times_.size(), escalated_, seconds(mn), seconds(med),
+               seconds(p99), seconds(mx));
+  }
+  return zaps_;
+}
+
+}  // namespace sysgate

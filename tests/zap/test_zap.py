@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""End-to-end tests of `sysgate zap` on real processes and real kernel events.
+
+usage: test_zap.py SYSGATE PROGDIR
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+
+SYSGATE, PROGS = sys.argv[1], sys.argv[2]
+FAILS = []
+
+
+def prog(name):
+    return os.path.join(PROGS, name)
+
+
+def check(cond, what, detail=""):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        FAILS.append(what)
+        if detail:
+            print("     " + str(detail).replace("\n", "\n     "))
+
+
+def zap(args, timeout=60):
+    with tempfile.NamedTemporaryFile("r", suffix=".jsonl", delete=False) as out:
+        path = out.name
+    p = subprocess.run([SYSGATE, "zap", "--format", "json", "-o", path] + args,
+                       capture_output=True, text=True, timeout=timeout)
+    with open(path) as f:
+        lines = [json.loads(l) for l in f if l.strip()]
+    os.unlink(path)
+    return p, lines
+
+
+def events(lines, kind):
+    return [l for l in lines if l.get("event") == kind]
+
+
+def tmpfile():
+    fd, path = tempfile.mkstemp()
+    os.close(fd)
+    return path
+
+
+def test_nth_kill_leaves_exactly_n_lines():
+    # Into a pipe: the 5th write, signalled at its entry, still completes; nothing after it.
+    with tempfile.NamedTemporaryFile("r", suffix=".jsonl", delete=False) as out:
+        path = out.name
+    p = subprocess.run([SYSGATE, "zap", "--format", "json", "-o", path, "--on", "write", "--nth", "5",
+                        "--signal", "KILL", "--", prog("writer"), "-", "100", "2000"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+    with open(path) as f:
+        lines = [json.loads(l) for l in f if l.strip()]
+    os.unlink(path)
+    written = p.stdout.split()
+    z = events(lines, "zap")
+    check(p.returncode == 128 + 9, "nth 5 KILL: sysgate exits with the command's status (137)", p.returncode)
+    check(len(z) == 1 and z[0]["nth"] == 5 and z[0]["signal"] == "SIGKILL" and z[0]["syscall"] == "write",
+          "nth 5 KILL: one zap on the 5th write", z)
+    check(written == [str(i) for i in range(1, 6)], "nth 5 KILL (pipe): exactly lines 1-5", written)
+    check(z and z[0].get("exit_signal") == "SIGKILL" and z[0]["escalated"] is False,
+          "nth 5 KILL: reported as killed by SIGKILL, not escalated", z)
+    for key in ("pid", "comm", "syscall_ts_ns", "signal_ts_ns", "exit_ts_ns", "time_to_exit_ns"):
+        check(z and key in z[0], f"nth 5 KILL: field {key}", z)
+    if z:
+        check(z[0]["syscall_ts_ns"] <= z[0]["signal_ts_ns"] <= z[0]["exit_ts_ns"],
+              "nth 5 KILL: syscall <= signal <= exit timestamps", z[0])
+    s = events(lines, "zap_summary")
+    check(len(s) == 1 and s[0]["zaps"] == 1 and s[0]["exited"] == 1, "nth 5 KILL: summary", s)
+
+    # Into a regular file: the write path checks for a fatal signal before it copies,
+    # so the SIGKILL raised at the 5th write's entry stops that write too (docs/ZAP.md).
+    out = tmpfile()
+    p, lines = zap(["--on", "write", "--nth", "5", "--signal", "KILL", "--", prog("writer"), out, "100", "2000"])
+    with open(out) as f:
+        written = f.read().split()
+    check(len(events(lines, "zap")) == 1 and written == [str(i) for i in range(1, 5)],
+          "nth 5 KILL (regular file): lines 1-4, the zapped write cut by the pending SIGKILL", written)
+    os.unlink(out)
+
+
+def test_trapped_term_time_to_exit(delay_ms):
+    times = tmpfile()
+    p, lines = zap(["--on", "write", "--", prog("trapper"), "trap", str(delay_ms), times])
+    z = events(lines, "zap")
+    check(p.returncode == 0, f"trap {delay_ms}ms: command exit status 0", p.returncode)
+    check(len(z) == 1 and z[0]["signal"] == "SIGTERM" and z[0].get("exit_code") == 0,
+          f"trap {delay_ms}ms: one SIGTERM zap, exit code 0", z)
+    if z:
+        tte = z[0]["time_to_exit_ns"]
+        check(delay_ms * 1e6 <= tte <= delay_ms * 1e6 + 20e6,
+              f"trap {delay_ms}ms: time to exit {tte / 1e6:.3f} ms within [D, D+20ms]", z[0])
+        check(z[0]["deliver_ts_ns"] is not None and z[0]["signal_ts_ns"] <= z[0]["deliver_ts_ns"] <= z[0]["exit_ts_ns"],
+              f"trap {delay_ms}ms: delivery observed between signal and exit", z[0])
+    with open(times) as f:
+        own = f.read().split()
+    if len(own) == 2:
+        handled = (int(own[1]) - int(own[0])) / 1e6
+        check(handled >= delay_ms, f"trap {delay_ms}ms: the target's own handler time {handled:.3f} ms", own)
+    os.unlink(times)
+
+
+def test_ignored_term_escalates():
+    times = tmpfile()
+    p, lines = zap(["--on", "write", "--kill-after", "200ms", "--", prog("trapper"), "ignore", "0", times])
+    z = events(lines, "zap")
+    check(len(z) == 1 and z[0]["escalated"] is True and z[0].get("exit_signal") == "SIGKILL",
+          "ignored TERM: escalated to SIGKILL", z)
+    if z:
+        check(z[0]["time_to_exit_ns"] >= 200e6, "ignored TERM: exit not before 200 ms", z[0])
+        check("escalate_ts_ns" in z[0] and z[0]["escalate_ts_ns"] <= z[0]["exit_ts_ns"],
+              "ignored TERM: escalation timestamp before exit", z[0])
+    check(p.returncode == 137, "ignored TERM: command status 137", p.returncode)
+    os.unlink(times)
+
+
+def test_multithreaded_until_last_thread():
+    times = tmpfile()
+    linger = 150
+    p, lines = zap(["--on", "write", "--", prog("mt"), str(linger), times])
+    z = events(lines, "zap")
+    check(len(z) == 1, "multi-threaded: one zap", z)
+    if z:
+        # the main thread leaves at once (pthread_exit); the workers linger
+        check(z[0]["time_to_exit_ns"] >= linger * 1e6,
+              f"multi-threaded: measured until the last thread ({z[0]['time_to_exit_ns'] / 1e6:.1f} ms >= {linger} ms)",
+              z[0])
+    with open(times) as f:
+        check(f.read().strip() != "", "multi-threaded: the last worker ran to its end")
+    os.unlink(times)
+
+
+def test_exit_before_nth():
+    out = tmpfile()
+    p, lines = zap(["--on", "write", "--nth", "1000", "--", prog("writer"), out, "10"])
+    m = events(lines, "zap_missed")
+    check(p.returncode == 0, "exits before Nth: command status 0", p.returncode)
+    check(len(events(lines, "zap")) == 0 and len(m) == 1 and m[0]["matched"] == 10 and m[0].get("exit_code") == 0,
+          "exits before Nth: reported with its 10 matching calls", lines)
+    os.unlink(out)
+
+
+def test_arg_match():
+    out = tmpfile()
+    # writer writes to fd 3; a condition on fd 1 never matches
+    p, lines = zap(["--on", "write", "--arg", "fd=1", "--", prog("writer"), out, "5"])
+    m = events(lines, "zap_missed")
+    check(len(events(lines, "zap")) == 0 and len(m) == 1 and m[0]["matched"] == 0,
+          "--arg fd=1: writes to fd 3 never match", lines)
+    p, lines = zap(["--on", "write", "--arg", "0=3", "--nth", "3", "--signal", "KILL", "--",
+                    prog("writer"), out, "10"])
+    with open(out) as f:
+        written = f.read().split()
+    # a regular file: the zapped third write is cut by the pending SIGKILL
+    check(len(events(lines, "zap")) == 1 and written == ["1", "2"],
+          "--arg 0=3 --nth 3: third write to fd 3 zapped", (lines, written))
+    p, lines = zap(["--on", "openat", "--arg", "filename=/etc/host", "--signal", "KILL", "--",
+                    "cat", "/etc/hostname"])
+    z = events(lines, "zap")
+    check(len(z) == 1 and p.stdout == "" and p.returncode == 137,
+          "--arg filename=/etc/host: cat killed at the openat of /etc/hostname", (lines, p.stdout))
+    os.unlink(out)
+
+
+def test_via_userspace():
+    out = tmpfile()
+    p, lines = zap(["--via-userspace", "--on", "write", "--nth", "3", "--signal", "KILL", "--",
+                    prog("writer"), out, "200", "2000"])
+    z = events(lines, "zap")
+    check(len(z) == 1 and z[0]["via"] == "userspace" and z[0].get("exit_signal") == "SIGKILL",
+          "--via-userspace: sysgate sends the signal", z)
+    with open(out) as f:
+        n = len(f.read().split())
+    check(n >= 3, f"--via-userspace: at least 3 lines ({n}; more can slip through)", n)
+    os.unlink(out)
+
+
+def test_syslog():
+    # without a syslog daemon, listen on /dev/log ourselves
+    if os.path.exists("/dev/log"):
+        p, lines = zap(["--syslog", "--on", "write", "--signal", "KILL", "--", prog("writer"), "/dev/null", "3"])
+        j = subprocess.run(["journalctl", "-t", "sysgate", "-n", "5", "--no-pager"], capture_output=True, text=True)
+        check(j.returncode != 0 or "zap" in j.stdout, "--syslog: line in the journal", j.stdout)
+        return
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind("/dev/log")
+    try:
+        s.settimeout(5)
+        p, lines = zap(["--syslog", "--on", "write", "--signal", "KILL", "--", prog("writer"), "/dev/null", "3"])
+        msg = s.recv(4096).decode()
+        check("sysgate" in msg and "zap" in msg and "SIGKILL" in msg, "--syslog: one line per zap", msg)
+    finally:
+        s.close()
+        os.unlink("/dev/log")
+
+
+def test_bad_input():
+    cases = [
+        (["--on", "write", "--signal", "NOPE", "--", "true"], "unknown signal"),
+        (["--on", "write", "--nth", "0", "--", "true"], "--nth 0"),
+        (["--on", "write", "--nth", "-3", "--", "true"], "--nth -3"),
+        (["--on", "write", "--kill-after", "5parsecs", "--", "true"], "bad duration"),
+        (["--on", "wrte", "--", "true"], "unknown syscall"),
+        (["--on", "write", "--arg", "fd", "--", "true"], "malformed --arg"),
+        (["--on", "write", "-p", "1"], "pid 1 without --force"),
+        (["--", "true"], "missing --on"),
+    ]
+    for args, what in cases:
+        p = subprocess.run([SYSGATE, "zap"] + args, capture_output=True, text=True, timeout=30)
+        lines = [l for l in p.stderr.splitlines() if l.strip()]
+        check(p.returncode == 2 and len(lines) == 1 and lines[0].startswith("sysgate: "),
+              f"bad input ({what}): one line, exit 2", (p.returncode, p.stderr))
+    progs = subprocess.run(["bpftool", "prog", "show"], capture_output=True, text=True).stdout
+    check("zap_enter" not in progs and "on_exit" not in progs, "bad input: nothing left in the kernel", progs)
+
+
+def main():
+    test_nth_kill_leaves_exactly_n_lines()
+    for d in (0, 50):
+        test_trapped_term_time_to_exit(d)
+    test_ignored_term_escalates()
+    test_multithreaded_until_last_thread()
+    test_exit_before_nth()
+    test_arg_match()
+    test_via_userspace()
+    test_syslog()
+    test_bad_input()
+    print(f"{len(FAILS)} failure(s)")
+    return 1 if FAILS else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
