@@ -87,6 +87,8 @@ struct inflight {
 	__u64 ts;
 	__s64 nr; /* -1: none */
 	__u64 args[SG_NARGS];
+	__u32 retry; /* strings unreadable at entry (not paged in yet): read again at exit */
+	__u32 pad;
 };
 
 struct {
@@ -99,7 +101,8 @@ struct {
 /* zap: per target process, its matching calls so far */
 struct zap_proc {
 	__u32 matched;
-	__u32 zapped;
+	__u16 zapped;
+	__u16 exit_started;
 };
 
 struct {
@@ -254,7 +257,7 @@ struct cap_state {
 	__u8 c_arg;
 	__u8 c_kind;
 	__u8 c_flags;
-	__u8 pad;
+	__u8 retry;   /* entry: string arguments that faulted; exit: those to read again */
 	__u32 c_max;
 };
 
@@ -338,6 +341,8 @@ __noinline int cap_str(struct cap_state *st, __u64 ptr)
 	n = bpf_probe_read_user_str(cap_data(buf, hoff), max, (const void *)ptr);
 	if (n < 0) {
 		flags |= SG_CF_FAULT;
+		if (!(flags & SG_CF_ELEM) && !st->at_exit)
+			st->retry |= 1 << (st->c_arg & 7);
 	} else {
 		len = n > 0 ? n - 1 : 0;
 		if (n >= max)
@@ -596,8 +601,13 @@ __noinline int capture_one(struct cap_state *st, __u32 nr, __u32 i)
 	case 4: cs = spec->cap[4]; break;
 	default: cs = spec->cap[5]; break;
 	}
-	if (cs.kind == SG_CK_NONE || !(cs.when & when))
+	if (cs.kind == SG_CK_NONE)
 		return 0;
+	if (!(cs.when & when)) {
+		/* a path the kernel has paged in by now, unreadable at entry */
+		if (!(st->at_exit && cs.kind == SG_CK_STR && (st->retry & (1 << i))))
+			return 0;
+	}
 	ptr = arg_at(st->args, i);
 	if (!ptr)
 		return 0;
@@ -669,6 +679,7 @@ static __always_inline int trace_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __
 		if (inf) {
 			inf->ts = ts;
 			inf->nr = nr;
+			inf->retry = 0;
 			inf->args[0] = a0;
 			inf->args[1] = a1;
 			inf->args[2] = a2;
@@ -718,6 +729,11 @@ static __always_inline int trace_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __
 		st.off = sizeof(*e);
 		__builtin_memcpy(st.args, args, sizeof(args));
 		capture_all(&st, n);
+		if (st.retry) {
+			inf = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+			if (inf && inf->nr == nr)
+				inf->retry = st.retry;
+		}
 		e->ncap = st.ncap;
 		e->hdr.size = st.off;
 		if (st.off > SG_EVENT_MAX)
@@ -736,6 +752,7 @@ static __always_inline int trace_exit(long nr, __s64 ret)
 	__u64 enter_ts = 0;
 	__u32 n = nr;
 	bool have_args = false;
+	__u32 retry = 0;
 	__u64 args[SG_NARGS] = {};
 
 	if (!is_target(pid_tgid >> 32))
@@ -750,10 +767,11 @@ static __always_inline int trace_exit(long nr, __s64 ret)
 		enter_ts = inf->ts;
 		__builtin_memcpy(args, inf->args, sizeof(args));
 		have_args = true;
+		retry = inf->retry;
 		inf->nr = -1;
 	}
 
-	if (!(spec->flags & SG_SYS_EXIT_CAP) || !have_args) {
+	if (!((spec->flags & SG_SYS_EXIT_CAP) || retry) || !have_args) {
 		struct sg_exit *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
 		if (!e) {
@@ -786,6 +804,7 @@ static __always_inline int trace_exit(long nr, __s64 ret)
 		e->pad = 0;
 		st.off = sizeof(*e);
 		st.at_exit = 1;
+		st.retry = retry;
 		st.ret = ret;
 		__builtin_memcpy(st.args, args, sizeof(args));
 		capture_all(&st, n);
@@ -887,39 +906,58 @@ int BPF_PROG(raw_count_exit, struct pt_regs *regs, long ret)
 	return count_exit(regs->orig_ax, ret);
 }
 
-/* ... or one syscalls/sys_{enter,exit}_NAME tracepoint per selected syscall */
+/*
+ * ... or one syscalls/sys_{enter,exit}_NAME tracepoint per selected syscall.
+ * Their records: 8 bytes of common fields, the syscall number (int), then the
+ * syscall's own arguments (entry) or the return value (exit). The kernel refuses
+ * to attach a program whose direct context reads go past a record, and a
+ * record holds only its syscall's arguments (getppid: none): read the number
+ * as an int, copy the argument slots with a probe read.
+ */
+struct sg_tp_enter {
+	__u64 common;
+	__s32 nr;
+	__u32 pad;
+	__u64 args[SG_NARGS];
+};
+
+struct sg_tp_exit {
+	__u64 common;
+	__s32 nr;
+	__u32 pad;
+	__s64 ret;
+};
+
+static __always_inline void tp_args(struct sg_tp_enter *ctx, __u64 *a)
+{
+	bpf_probe_read_kernel(a, SG_NARGS * sizeof(__u64), (void *)((unsigned long)ctx + 16));
+}
 
 SEC("tracepoint")
-int tp_trace_enter(struct trace_event_raw_sys_enter *ctx)
+int tp_trace_enter(struct sg_tp_enter *ctx)
 {
-	/*
-	 * A syscall's record holds only its own arguments, and the kernel refuses
-	 * to attach a program whose direct context reads go past the record
-	 * (close has one argument). Copy the six slots instead; the decoders use
-	 * only the syscall's own.
-	 */
 	__u64 a[SG_NARGS] = {};
 
-	bpf_probe_read_kernel(a, sizeof(a), (void *)((unsigned long)ctx + 16));
-	return trace_enter((int)ctx->id, a[0], a[1], a[2], a[3], a[4], a[5]);
+	tp_args(ctx, a);
+	return trace_enter(ctx->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 SEC("tracepoint")
-int tp_trace_exit(struct trace_event_raw_sys_exit *ctx)
+int tp_trace_exit(struct sg_tp_exit *ctx)
 {
-	return trace_exit((int)ctx->id, ctx->ret);
+	return trace_exit(ctx->nr, ctx->ret);
 }
 
 SEC("tracepoint")
-int tp_count_enter(struct trace_event_raw_sys_enter *ctx)
+int tp_count_enter(struct sg_tp_enter *ctx)
 {
-	return count_enter((int)ctx->id);
+	return count_enter(ctx->nr);
 }
 
 SEC("tracepoint")
-int tp_count_exit(struct trace_event_raw_sys_exit *ctx)
+int tp_count_exit(struct sg_tp_exit *ctx)
 {
-	return count_exit((int)ctx->id, ctx->ret);
+	return count_exit(ctx->nr, ctx->ret);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1065,12 +1103,34 @@ int BPF_PROG(raw_zap_enter, struct pt_regs *regs, long id)
 }
 
 SEC("tracepoint")
-int tp_zap_enter(struct trace_event_raw_sys_enter *ctx)
+int tp_zap_enter(struct sg_tp_enter *ctx)
 {
 	__u64 a[SG_NARGS] = {};
 
-	bpf_probe_read_kernel(a, sizeof(a), (void *)((unsigned long)ctx + 16));
-	return zap_enter((int)ctx->id, a[0], a[1], a[2], a[3], a[4], a[5]);
+	tp_args(ctx, a);
+	return zap_enter(ctx->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+/* a zapped process starts to exit by itself (a handler that ends in exit) */
+SEC("tracepoint/syscalls/sys_enter_exit_group")
+int zap_exit_group(struct sg_tp_enter *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct zap_proc *zp = bpf_map_lookup_elem(&zap_procs, &tgid);
+	struct sg_hdr *e;
+
+	if (!zp || !zp->zapped || zp->exit_started)
+		return 0;
+	zp->exit_started = 1;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(SG_CNT_ZAP_DROP);
+		return 0;
+	}
+	fill_hdr(e, SG_EV_EXIT_START, sizeof(*e), pid_tgid, 231, bpf_ktime_get_ns());
+	bpf_ringbuf_submit(e, 0);
+	return 0;
 }
 
 /* when a zapped process dequeues its signal (fatal SIGKILL skips this step) */

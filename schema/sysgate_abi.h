@@ -29,6 +29,7 @@ enum sg_event_type {
 	SG_EV_TASK_EXIT = 3, /* struct sg_task_exit: a traced thread ended */
 	SG_EV_ZAP = 4,       /* struct sg_zap: the Nth matching call, signalled */
 	SG_EV_SIG_DELIVER = 5, /* struct sg_sig_deliver: a zapped process took its signal */
+	SG_EV_EXIT_START = 6,  /* struct sg_hdr: a zapped process called exit_group */
 };
 
 struct sg_hdr {

@@ -52,6 +52,9 @@ struct SyscallEvent {
   // Parses the captures of an ABI record (enter or exit) into caps/storage.
   // Returns false if the record is malformed (sizes do not add up).
   bool add_captures(const void* data, size_t len, unsigned ncap, bool at_exit);
+  // A string unreadable at entry (not yet paged in) that the kernel read again at
+  // exit replaces the faulted entry capture.
+  void merge_retried_strings();
   uint64_t duration_ns() const { return has_exit && has_enter ? exit_ts_ns - ts_ns : 0; }
   bool failed() const { return has_exit && ret < 0 && ret >= -4095; }
 };

@@ -19,6 +19,7 @@ struct RunOptions {
   std::string syscalls;              // -e expression ("" = all)
   std::string format = "text";       // text | json
   std::string output;                // -o FILE ("" = stdout, or stderr with a command)
+  std::string clock = "realtime";    // JSON timestamps: realtime | monotonic
   CaptureLimits limits;
   size_t ring_bytes = 16u << 20;
   double duration_s = 0;             // stop after this long (0 = no limit)

@@ -49,6 +49,21 @@ void json_str(std::string& out, std::string_view s) {
   decode::append_json(decode::Value::sym(std::string(s)), out);
 }
 
+bool default_terminates(int sig) {
+  switch (sig) {
+    case SIGCHLD:
+    case SIGCONT:
+    case SIGSTOP:
+    case SIGTSTP:
+    case SIGTTIN:
+    case SIGTTOU:
+    case SIGURG:
+    case SIGWINCH:
+      return false;
+  }
+  return sig > 0;
+}
+
 uint64_t percentile(const std::vector<uint64_t>& sorted, double p) {
   if (sorted.empty()) return 0;
   // nearest rank
@@ -102,8 +117,21 @@ void Zapper::record(const void* data, size_t len) {
       return;
     }
     case SG_EV_SIG_DELIVER: {
+      if (len < sizeof(sg_sig_deliver)) return;
+      sg_sig_deliver d;
+      memcpy(&d, data, sizeof d);
       auto it = pending_.find(h.tgid);
-      if (it != pending_.end() && !it->second.deliver_ts) it->second.deliver_ts = h.ts_ns;
+      if (it == pending_.end() || it->second.deliver_ts) return;
+      ZapResult& z = it->second;
+      z.deliver_ts = h.ts_ns;
+      z.deliver_handler = d.handler;
+      // taken with the default action, a terminating signal starts the exit right here
+      if (d.handler == 0 && default_terminates(d.signal) && !z.exit_start_ts) z.exit_start_ts = h.ts_ns;
+      return;
+    }
+    case SG_EV_EXIT_START: {
+      auto it = pending_.find(h.tgid);
+      if (it != pending_.end() && !it->second.exit_start_ts) it->second.exit_start_ts = h.ts_ns;
       return;
     }
     case SG_EV_TASK_EXIT: {
@@ -188,6 +216,10 @@ void Zapper::report(const ZapResult& z) {
     fmt::format_to(it, ",\"deliver_ts_ns\":{}", static_cast<int64_t>(z.deliver_ts) + offset_);
   else
     l += ",\"deliver_ts_ns\":null";
+  if (z.exit_start_ts)
+    fmt::format_to(it, ",\"exit_start_ts_ns\":{}", static_cast<int64_t>(z.exit_start_ts) + offset_);
+  else
+    l += ",\"exit_start_ts_ns\":null";
   fmt::format_to(it, ",\"exit_ts_ns\":{},\"time_to_exit_ns\":{},\"call_to_exit_ns\":{}",
                  static_cast<int64_t>(z.exit_ts) + offset_, tte, z.exit_ts - z.syscall_ts);
   if (WIFSIGNALED(z.status)) {

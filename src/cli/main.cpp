@@ -31,6 +31,8 @@ void add_common(CLI::App* sub, RunOptions& o, size_t& ring_mb) {
   sub->add_option("--format", o.format, "Output format: text or json")->default_str("text");
   sub->add_option("-o,--output", o.output,
                   "Write to FILE (default: standard output, or standard error with a command)");
+  sub->add_option("--clock", o.clock, "JSON timestamps: realtime (default) or monotonic")
+      ->default_str("realtime");
   sub->add_option("--backend", o.backend, "Kernel side: ebpf")->default_str("ebpf");
   sub->add_option("-s,--string-limit", o.limits.buf_max, "Bytes of buffers shown (strace -s)")
       ->default_val(32)

@@ -33,6 +33,27 @@ std::vector<const Capture*> SyscallEvent::elements(const Capture* parent) const 
   return out;
 }
 
+void SyscallEvent::merge_retried_strings() {
+  for (size_t i = 0; i < caps.size(); ++i) {
+    Capture& c = caps[i];
+    if (!c.at_exit() || c.kind != SG_CK_STR || c.elem()) continue;
+    for (size_t j = 0; j < caps.size(); ++j) {
+      Capture& e = caps[j];
+      if (j != i && !e.at_exit() && !e.elem() && e.arg == c.arg && e.kind == SG_CK_STR && e.fault()) {
+        e = c;
+        e.flags = static_cast<uint8_t>(e.flags & ~SG_CF_EXIT);
+        cap_off[j] = cap_off[i];
+        cap_len[j] = cap_len[i];
+        caps.erase(caps.begin() + static_cast<long>(i));
+        cap_off.erase(cap_off.begin() + static_cast<long>(i));
+        cap_len.erase(cap_len.begin() + static_cast<long>(i));
+        --i;
+        break;
+      }
+    }
+  }
+}
+
 bool SyscallEvent::add_captures(const void* data, size_t len, unsigned ncap, bool at_exit) {
   const size_t base = storage.size();
   const auto* bytes = static_cast<const char*>(data);

@@ -240,6 +240,7 @@ class Pairer {
         ev.ret = x.ret;
         ev.comm.assign(h.comm, strnlen(h.comm, sizeof h.comm));  // execve changes it
         ev.add_captures(bytes + sizeof x, len - sizeof x, x.ncap, true);
+        ev.merge_retried_strings();
         emit(ev);
         return;
       }
@@ -460,7 +461,11 @@ int run(const RunOptions& o) {
                 "-p {}: that process reads sysgate's output; zapping it would cut the report", p));
   }
 
-  const int64_t offset = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+  if (opts.clock != "realtime" && opts.clock != "monotonic")
+    throw UsageError(fmt::format("--clock {}: use realtime or monotonic", opts.clock));
+  // kernel timestamps are CLOCK_MONOTONIC; realtime adds the offset taken now
+  const int64_t offset =
+      opts.clock == "monotonic" ? 0 : clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
   auto output = opts.format == "json" ? make_json_output(out, offset) : make_text_output(out, offset);
   RunSummary sum;
   sum.backend = opts.backend;

@@ -99,7 +99,7 @@ def test_trapped_term_time_to_exit(delay_ms):
         check(z[0]["deliver_ts_ns"] is not None and z[0]["signal_ts_ns"] <= z[0]["deliver_ts_ns"] <= z[0]["exit_ts_ns"],
               f"trap {delay_ms}ms: delivery observed between signal and exit", z[0])
     with open(times) as f:
-        own = f.read().split()
+        own = f.read().replace("\0", "").split()
     if len(own) == 2:
         handled = (int(own[1]) - int(own[0])) / 1e6
         check(handled >= delay_ms, f"trap {delay_ms}ms: the target's own handler time {handled:.3f} ms", own)

@@ -154,7 +154,7 @@ class EbpfBackend final : public Backend {
     size_t nsel = 0;
     for (bool b : cfg.syscalls) nsel += b;
     per_syscall_ = nsel <= kPerSyscallAttachMax;
-    if (per_syscall_) ensure_tracefs();
+    if (per_syscall_ || cfg.mode == Mode::Zap) ensure_tracefs();
 
     skel_ = sysgate_bpf__open();
     if (!skel_) load_failed(-errno);
@@ -192,6 +192,7 @@ class EbpfBackend final : public Backend {
         {skel_->progs.raw_zap_enter, zap && !per_syscall_},
         {skel_->progs.tp_zap_enter, zap && per_syscall_},
         {skel_->progs.zap_deliver, zap},
+        {skel_->progs.zap_exit_group, zap},
     };
     for (auto& p : progs) bpf_program__set_autoload(p.p, p.use);
 
@@ -379,7 +380,10 @@ class EbpfBackend final : public Backend {
     attach_prog(skel_->progs.on_exit);
     const bool trace = cfg_.mode == Mode::Trace;
     const bool zap = cfg_.mode == Mode::Zap;
-    if (zap) attach_prog(skel_->progs.zap_deliver);
+    if (zap) {
+      attach_prog(skel_->progs.zap_deliver);
+      if (tracefs_ready()) attach_prog(skel_->progs.zap_exit_group);
+    }
     if (!per_syscall_) {
       if (zap) {
         attach_prog(skel_->progs.raw_zap_enter);
