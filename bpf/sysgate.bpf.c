@@ -560,7 +560,8 @@ static __always_inline __u64 spec_len(const struct sg_cap_spec *cs, __u64 *args,
 	case SG_LEN_ARG:
 		return v * elem;
 	case SG_LEN_RET:
-		if (ret <= 0) {
+		/* nothing filled on failure; an empty result ("" for read at EOF) is shown */
+		if (ret < 0) {
 			*skip = true;
 			return 0;
 		}

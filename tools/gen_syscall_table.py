@@ -14,7 +14,7 @@ import sys
 CLASSES = ["desc", "file", "process", "network", "memory", "signal", "ipc", "creds", "clock", "pure"]
 KINDS = set("""int uint hex ptr fd dirfd pid path str mode mode_type dev bufin bufout iovin iovout iovaddr
 argv envp sockaddr sockaddr_out socklen msghdr_in msghdr_out in out inout fdset pollfds dirents
-epoll_events_out oflags atflags access_mode mmap_prot mmap_flags mremap_flags madvise clone_flags signum
+epoll_events_out oflags fd_flags atflags access_mode mmap_prot mmap_flags mremap_flags madvise clone_flags signum
 sighow futex_op af socktype sock_flags msg_flags shutdown_how prctl_op arch_prctl_op bpf_cmd ptrace_req
 seccomp_op seccomp_flags fcntl_cmd whence epoll_op epoll_create_flags clockid timer_flags wait_options
 idtype memfd_flags inotify_mask inotify_init_flags efd_flags tfd_flags sfd_flags xattr_flags statx_mask

@@ -91,7 +91,8 @@ class Backend {
   virtual void close() = 0;
 };
 
-// The factory: "ebpf" (default). Throws UsageError for unknown names.
-std::unique_ptr<Backend> make_backend(const std::string& name);
+// The factory: "ebpf" (default) or "kmod" (kmod_path: the .ko to load if
+// /dev/sysgate is absent). Throws UsageError for unknown names.
+std::unique_ptr<Backend> make_backend(const std::string& name, const std::string& kmod_path = "");
 
 }  // namespace sysgate

@@ -14,6 +14,7 @@ namespace sysgate {
 struct RunOptions {
   Mode mode = Mode::Trace;
   std::string backend = "ebpf";
+  std::string kmod_path;             // --kmod-path: module to load for --backend kmod
   TargetSpec targets;
   std::vector<std::string> command;  // launched and traced from its first instruction
   std::string syscalls;              // -e expression ("" = all)

@@ -408,6 +408,8 @@ int run(const RunOptions& o) {
   if (opts.format != "text" && opts.format != "json")
     throw UsageError(fmt::format("--format {}: use text or json", opts.format));
   for (const auto& c : opts.targets.comms) check_comm(c);
+  if (opts.backend != "ebpf" && opts.backend != "kmod")
+    (void)make_backend(opts.backend);  // throws the usage error before anything starts
 
   SessionConfig cfg;
   cfg.mode = opts.mode;
@@ -490,7 +492,7 @@ int run(const RunOptions& o) {
   signal(SIGPIPE, SIG_IGN);
 
 
-  auto backend = make_backend(opts.backend);
+  auto backend = make_backend(opts.backend, opts.kmod_path);
   backend->open(cfg, [&](const void* d, size_t n) {
     if (opts.mode == Mode::Trace) pairer.record(d, n);
     else if (opts.mode == Mode::Zap) zapper.record(d, n);
