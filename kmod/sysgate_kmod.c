@@ -202,6 +202,7 @@ struct sg_cap_ctx {
 	u32 off;
 	u16 ncap;
 	bool at_exit;
+	u8 retry; /* entry: strings that faulted; exit: those to read again */
 	s64 ret;
 	const u64 *args;
 };
@@ -260,7 +261,10 @@ static void sg_cap_str(struct sg_cap_ctx *c, u8 arg, u64 ptr, u32 max)
 	max = clamp_t(u32, max, 2, SG_MAX_CAP_BYTES);
 	n = sg_strncpy_nofault(c->buf + hoff + sizeof(struct sg_cap), ptr, max);
 	if (n < 0) {
+		/* not paged in yet: the syscall will fault it in, read it again at exit */
 		flags |= SG_CF_FAULT;
+		if (!c->at_exit)
+			c->retry |= 1 << arg;
 	} else {
 		/* returns the length without the NUL; max means it was cut */
 		len = n >= max ? max - 1 : n;
@@ -295,7 +299,10 @@ static void sg_capture(struct sg_session *s, struct sg_cap_ctx *c, u32 nr)
 		u64 ptr = c->args[i], want = 0, v;
 		u32 max = cs->size ? cs->size : 32;
 
-		if (cs->kind == SG_CK_NONE || !(cs->when & when) || !ptr)
+		if (cs->kind == SG_CK_NONE || !ptr)
+			continue;
+		if (!(cs->when & when) &&
+		    !(c->at_exit && cs->kind == SG_CK_STR && (c->retry & (1 << i))))
 			continue;
 		if (!sg_cap_room(c)) {
 			sg_count_inc(s, SG_CNT_CAP_TRUNC);
@@ -431,6 +438,7 @@ struct sg_inflight {
 	u64 ts;
 	u64 args[SG_NARGS];
 	bool traced;
+	u8 retry;
 };
 
 /*
@@ -458,6 +466,7 @@ static int sg_sys_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	u32 nr = p->nr;
 
 	inf->traced = false;
+	inf->retry = 0;
 	if (!s || !s->started)
 		return 1;
 	if (s->cfg.launch_tgid && tgid == s->cfg.launch_tgid && (nr == 59 || nr == 322))
@@ -496,6 +505,7 @@ static int sg_sys_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		e->seq = 0;
 		if (s->spec[nr].flags & SG_SYS_CAPTURE)
 			sg_capture(s, &c, nr);
+		inf->retry = c.retry;
 		e->ncap = c.ncap;
 		e->hdr.size = c.off;
 		if (!sg_ring_put(s, buf, c.off))
@@ -531,14 +541,14 @@ static int sg_sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 		char *buf = this_cpu_ptr(g_scratch);
 		struct sg_exit *e = (struct sg_exit *)buf;
 		struct sg_cap_ctx c = { .buf = buf, .off = sizeof(*e), .args = inf->args,
-					.at_exit = true, .ret = ret };
+					.at_exit = true, .retry = inf->retry, .ret = ret };
 
 		sg_fill_hdr(&e->hdr, SG_EV_EXIT, 0, nr, now);
 		e->ret = ret;
 		e->enter_ts_ns = inf->ts;
 		e->flags = 0;
 		e->pad = 0;
-		if (s->spec[nr].flags & SG_SYS_EXIT_CAP)
+		if ((s->spec[nr].flags & SG_SYS_EXIT_CAP) || inf->retry)
 			sg_capture(s, &c, nr);
 		e->ncap = c.ncap;
 		e->hdr.size = c.off;

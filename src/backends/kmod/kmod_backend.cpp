@@ -104,11 +104,8 @@ class KmodBackend final : public Backend {
     }
     attach_desc_ = fmt::format("{} kretprobe{}", selected.size(), selected.size() == 1 ? "" : "s");
     buf_.resize(1 << 20);
-  }
-
-  void start() {
-    if (!started_) ctl(SG_IOC_START, nullptr, "start");
-    started_ = true;
+    // the fork/exec/exit helpers go live now: a command launched next is followed from its execve
+    ctl(SG_IOC_START, nullptr, "start");
   }
 
   void add_target(pid_t tgid) override {
@@ -118,7 +115,6 @@ class KmodBackend final : public Backend {
 
   int poll(int timeout_ms) override {
     if (fd_ < 0) return 0;
-    start();
     pollfd p{fd_, POLLIN, 0};
     if (timeout_ms && ::poll(&p, 1, timeout_ms) <= 0) return 0;
     int n = 0;
@@ -208,7 +204,6 @@ class KmodBackend final : public Backend {
   SessionConfig cfg_;
   RecordSink sink_;
   int fd_ = -1;
-  bool started_ = false;
   std::string attach_desc_;
   std::vector<char> buf_;
 };

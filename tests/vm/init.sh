@@ -1,0 +1,114 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: Apache-2.0
+# /init of the test VM: kernel-module and eBPF scenarios, one "SGVM RESULT" line each.
+/bin/busybox --install -s /bin
+export PATH=/bin:/progs
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing
+hostname sgvm
+MODE=$(sed -n 's/.*sgvm.mode=\([a-z]*\).*/\1/p' /proc/cmdline)
+KO=/sysgate_kmod.ko
+# every run is bounded: a scenario that hangs fails instead of stalling the VM
+sysgate() { timeout 120 /bin/sysgate "$@"; }
+
+result() { echo "SGVM RESULT $1 $2 $3"; }
+ok() { result "$1" PASS "$2"; }
+bad() { result "$1" FAIL "$2"; }
+# decoded lines without "[pid N] " and " <duration>"
+strip() { sed -e 's/^\[pid *[0-9]*\] //' -e 's/ <[0-9.]*>$//' "$1"; }
+json_num() { sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" "$1" | tail -1; }
+
+if [ "$MODE" = bench ]; then
+  N=200000
+  base=$(loop $N)
+  insmod $KO
+  kmod=$(sysgate count --backend kmod -e getppid -o /dev/null -- loop $N)
+  rmmod sysgate_kmod
+  tp=$(sysgate count -e getppid -o /dev/null -- loop $N)
+  raw=$(sysgate count -e '!getpid' -o /dev/null -- loop $N)
+  base2=$(loop $N)
+  echo "SGVM BENCH getppid ns/call: untraced $base / $base2, kmod kretprobe count $kmod, ebpf syscall tracepoint count $tp, ebpf raw tp_btf count $raw"
+  t0=$(date +%s%N); insmod $KO; t1=$(date +%s%N)
+  sysgate trace --backend kmod -e getppid --format json -o /tmp/a.json -- loop 1 >/dev/null
+  t2=$(date +%s%N)
+  echo "SGVM BENCH insmod $(( (t1 - t0) / 1000 )) us; open+configure+attach+run+detach of one probe $(( (t2 - t1) / 1000 )) us"
+  rmmod sysgate_kmod
+  echo "SGVM DONE"
+  poweroff -f
+fi
+
+# 1. standalone module parameters: the inner pt_regs gives close's real fd
+insmod $KO syscall=close target_comm=closer
+closer >/dev/null
+if dmesg | grep -q 'closer\[[0-9]*\] close(0x2a,'; then ok standalone_close_fd "close(42) logged as 0x2a"
+else bad standalone_close_fd "$(dmesg | grep sysgate | tail -3)"; fi
+rmmod sysgate_kmod
+
+# 2. sysgate loads the module and traces through /dev/sysgate
+sysgate trace --backend kmod --kmod-path $KO -e close,openat,write -o /tmp/k.txt -- closer >/dev/null
+strip /tmp/k.txt > /tmp/k.lines
+if grep -qx 'close(42) = -1 EBADF (Bad file descriptor)' /tmp/k.lines &&
+   grep -qx 'openat(AT_FDCWD, "/etc/hostname", O_RDONLY) = 3' /tmp/k.lines &&
+   grep -qx 'write(1, "hello\\n", 6) = 6' /tmp/k.lines; then ok kmod_decoded_lines
+else bad kmod_decoded_lines "$(cat /tmp/k.lines | tr '\n' '|')"; fi
+
+# 3. the eBPF backend on this kernel prints the same lines
+sysgate trace -e close,openat,write -o /tmp/e.txt -- closer >/dev/null
+strip /tmp/e.txt > /tmp/e.lines
+if cmp -s /tmp/k.lines /tmp/e.lines; then ok kmod_equals_ebpf
+else bad kmod_equals_ebpf "kmod: $(tr '\n' '|' < /tmp/k.lines) ebpf: $(tr '\n' '|' < /tmp/e.lines)"; fi
+
+# 4. zap on the 5th write (into a pipe) leaves exactly 5 lines, kmod then eBPF
+for b in kmod ebpf; do
+  sysgate zap --backend $b --on write --nth 5 --signal KILL -o /tmp/z.txt -- writer - 100 1000 | cat > /tmp/lines
+  n=$(wc -l < /tmp/lines)
+  if [ "$n" = 5 ] && grep -q 'on write #5: SIGKILL' /tmp/z.txt; then ok zap_nth5_$b
+  else bad zap_nth5_$b "lines=$n $(cat /tmp/z.txt | tr '\n' '|')"; fi
+done
+
+# 5. time to exit of a target that handles SIGTERM in 50 ms
+for b in kmod ebpf; do
+  sysgate zap --backend $b --on write --format json -o /tmp/t.json -- trapper trap 50 /tmp/times >/dev/null
+  tte=$(json_num /tmp/t.json time_to_exit_ns)
+  if [ -n "$tte" ] && [ "$tte" -ge 50000000 ] && [ "$tte" -lt 2000000000 ]; then ok time_to_exit_$b "$tte ns"
+  else bad time_to_exit_$b "$(cat /tmp/t.json | tr '\n' '|')"; fi
+done
+
+# 6. a second client of the device is refused while the first is open
+sysgate trace --backend kmod -e getppid -p 1 -o /dev/null --duration 4 &
+first=$!
+sleep 1
+sysgate trace --backend kmod -e getppid -p 1 -o /dev/null --duration 1 2>/tmp/second.err
+rc=$?
+wait $first
+if [ $rc -ne 0 ] && grep -q 'in use' /tmp/second.err; then ok second_client_refused
+else bad second_client_refused "rc=$rc $(cat /tmp/second.err)"; fi
+
+# 7. a flood of a million events: no oops, every loss counted
+sysgate trace --backend kmod -e getppid --format json --buffer-size 1 -o /tmp/flood.json -- threads 2 500000
+ev=$(json_num /tmp/flood.json events)
+dr=$(json_num /tmp/flood.json drops)
+if [ -n "$ev" ] && [ $((ev + dr)) -eq 1000000 ]; then ok kmod_flood_accounted "events $ev + drops $dr"
+else bad kmod_flood_accounted "events=$ev drops=$dr $(tail -1 /tmp/flood.json)"; fi
+
+# 8. count through the module equals the calls made
+sysgate count --backend kmod -e getppid --format json -o /tmp/c.json -- threads 1 1000
+calls=$(sed -n 's/.*"syscall":"getppid","nr":110,"calls":\([0-9]*\).*/\1/p' /tmp/c.json)
+if [ "$calls" = 1000 ]; then ok kmod_count; else bad kmod_count "$(cat /tmp/c.json | tr '\n' '|')"; fi
+
+# 9. after rmmod nothing is left registered
+rmmod sysgate_kmod
+left=$(cat /sys/kernel/debug/kprobes/list)
+if [ -z "$left" ] && [ ! -e /dev/sysgate ]; then ok rmmod_clean
+else bad rmmod_clean "$left"; fi
+
+# 10. eBPF count on 6.1
+sysgate count -e getppid --format json -o /tmp/ce.json -- threads 1 1000
+calls=$(sed -n 's/.*"syscall":"getppid","nr":110,"calls":\([0-9]*\).*/\1/p' /tmp/ce.json)
+if [ "$calls" = 1000 ]; then ok ebpf_count; else bad ebpf_count "$(cat /tmp/ce.json | tr '\n' '|')"; fi
+
+echo "SGVM DONE"
+poweroff -f
