@@ -144,6 +144,22 @@ struct {
 	__uint(max_entries, 1);
 } scratch SEC(".maps");
 
+/*
+ * Trace records wake the reader only once wakeup_bytes are pending (user space
+ * also polls with a short timeout): one wake-up per batch instead of one per
+ * record, which at high rates costs the traced process more than the record.
+ * Zap, exit and delivery records always wake it at once.
+ */
+const volatile __u64 wakeup_bytes = 0;
+
+static __always_inline __u64 wakeup_flags(void)
+{
+	if (!wakeup_bytes)
+		return 0;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+									       : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void count(__u32 which)
 {
 	__u64 *c = bpf_map_lookup_elem(&counters, &which);
@@ -709,7 +725,7 @@ static __always_inline int trace_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __
 		e->ncap = 0;
 		e->flags = 0;
 		e->seq = 0;
-		bpf_ringbuf_submit(e, 0);
+		bpf_ringbuf_submit(e, wakeup_flags());
 		return 0;
 	}
 
@@ -739,7 +755,7 @@ static __always_inline int trace_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __
 		e->hdr.size = st.off;
 		if (st.off > SG_EVENT_MAX)
 			st.off = SG_EVENT_MAX;
-		if (bpf_ringbuf_output(&events, s->buf, st.off, 0))
+		if (bpf_ringbuf_output(&events, s->buf, st.off, wakeup_flags()))
 			count(SG_CNT_ENTER_DROP);
 	}
 	return 0;
@@ -785,7 +801,7 @@ static __always_inline int trace_exit(long nr, __s64 ret)
 		e->ncap = 0;
 		e->flags = 0;
 		e->pad = 0;
-		bpf_ringbuf_submit(e, 0);
+		bpf_ringbuf_submit(e, wakeup_flags());
 		return 0;
 	}
 
@@ -813,7 +829,7 @@ static __always_inline int trace_exit(long nr, __s64 ret)
 		e->hdr.size = st.off;
 		if (st.off > SG_EVENT_MAX)
 			st.off = SG_EVENT_MAX;
-		if (bpf_ringbuf_output(&events, s->buf, st.off, 0))
+		if (bpf_ringbuf_output(&events, s->buf, st.off, wakeup_flags()))
 			count(SG_CNT_EXIT_DROP);
 	}
 	return 0;

@@ -510,7 +510,7 @@ int run(const RunOptions& o) {
     child->release();
   }
   while (!g_stop_signal) {
-    int wait_ms = 100;
+    int wait_ms = 50;  // the kernel side batches wake-ups: this bounds the delay of a line
     if (opts.mode == Mode::Zap) {
       int next = zapper.tick();
       if (next >= 0) wait_ms = std::min(wait_ms, next);
@@ -546,6 +546,7 @@ int run(const RunOptions& o) {
     output->counts(rows);
     sum.events = 0;
     for (const auto& r : rows) sum.events += r.calls;
+    sum.seen = sum.events;  // counted in the kernel: nothing streamed, nothing to lose
   }
   if (opts.mode == Mode::Zap) {
     zapper.finish();

@@ -164,6 +164,8 @@ class EbpfBackend final : public Backend {
     ro->use_cgroup = !cfg.targets.cgroup.empty();
     ro->follow_fork = cfg.targets.follow;
     ro->launch_tgid = static_cast<__u32>(cfg.launch);
+    // batch wake-ups: an eighth of the ring (user space polls every 50 ms regardless)
+    ro->wakeup_bytes = round_ring(cfg.ring_bytes) / 8;
     if (cfg.targets.comms.size() > 8)
       throw UsageError("at most 8 -n/--comm names can be given");
     ro->ncomm = static_cast<__u32>(cfg.targets.comms.size());
@@ -229,7 +231,9 @@ class EbpfBackend final : public Backend {
     if (!ring_) return 0;
     int n = ring_buffer__poll(ring_, timeout_ms);
     if (n < 0 && n != -EINTR) throw Error(fmt::format("reading the ring buffer: {}", strerror(-n)));
-    return n < 0 ? 0 : n;
+    // records submitted without a wake-up (batched) are there all the same
+    int more = ring_buffer__consume(ring_);
+    return (n < 0 ? 0 : n) + (more < 0 ? 0 : more);
   }
 
   BackendStats stats() override {
