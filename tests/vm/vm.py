@@ -111,7 +111,7 @@ def main():
     ver, vmlinuz = find_kernel()
     ko = build_module(ver, kmod_src, schema, work)
     initrd = build_initramfs(work, sysgate, ko, progs, zap_progs)
-    out, secs = boot(vmlinuz, initrd, f"sgvm.mode={mode}", 900)
+    out, secs = boot(vmlinuz, initrd, f"sgvm.mode={mode}", 600)
     with open(os.path.join(work, "console.log"), "w") as f:
         f.write(out)
     print(f"booted {ver} under TCG, ran the scenarios in {secs:.1f} s (console: {work}/console.log)")
