@@ -22,6 +22,7 @@ struct RunSummary {
   uint64_t unfinished = 0;    // calls still in progress when tracing stopped
   uint64_t seen = 0;          // target calls the kernel side saw
   uint64_t duration_ns = 0;
+  uint64_t setup_ns = 0;      // backend open: load (module or BPF), configure, attach
   std::string backend;
   std::string attach;
 };

@@ -89,9 +89,10 @@ class JsonOutput final : public Output {
   void summary(const RunSummary& s) override {
     fmt::print(out_,
                "{{\"event\":\"summary\",\"events\":{},\"drops\":{},\"exit_drops\":{},\"truncated\":{},"
-               "\"unfinished\":{},\"seen\":{},\"duration_ns\":{},\"backend\":\"{}\",\"attach\":\"{}\"}}\n",
+               "\"unfinished\":{},\"seen\":{},\"duration_ns\":{},\"setup_ns\":{},\"backend\":\"{}\","
+               "\"attach\":\"{}\"}}\n",
                s.events, s.drops, s.exit_drops, s.truncated, s.unfinished, s.seen, s.duration_ns,
-               s.backend, s.attach);
+               s.setup_ns, s.backend, s.attach);
   }
 
   void flush() override { fflush(out_); }

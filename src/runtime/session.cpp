@@ -492,6 +492,7 @@ int run(const RunOptions& o) {
   signal(SIGPIPE, SIG_IGN);
 
 
+  const int64_t setup_start = clock_ns(CLOCK_MONOTONIC);
   auto backend = make_backend(opts.backend, opts.kmod_path);
   backend->open(cfg, [&](const void* d, size_t n) {
     if (opts.mode == Mode::Trace) pairer.record(d, n);
@@ -502,6 +503,7 @@ int run(const RunOptions& o) {
     zapper.watch(p);
   }
 
+  sum.setup_ns = static_cast<uint64_t>(clock_ns(CLOCK_MONOTONIC) - setup_start);
   int status = 0;
   bool child_done = false;
   const int64_t start = clock_ns(CLOCK_MONOTONIC);
