@@ -122,8 +122,8 @@ def main():
         print(f"{status:4} {name}{detail}")
         fails += status != "PASS"
     for line in out.splitlines():
-        if line.startswith("SGVM BENCH"):
-            print(line)
+        if "SGVM BENCH" in line:
+            print(line[line.index("SGVM BENCH"):])
     if bad:
         print("kernel warnings/oopses on the console:\n  " + "\n  ".join(bad[:20]))
     if "SGVM DONE" not in out:
