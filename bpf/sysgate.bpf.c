@@ -38,6 +38,7 @@ const volatile __u32 zap_nth = 1;
 const volatile __s32 zap_signal = 15;
 const volatile __u8 zap_force = 0;      /* allow pid 1 */
 const volatile __u32 zap_max_per_sec = 0;
+const volatile __u32 zap_max_total = 0; /* --count: the kernel never zaps more than this */
 const volatile __u32 zap_nmatch = 0;
 const volatile struct sg_arg_match zap_match[SG_MAX_MATCH] = {};
 
@@ -101,8 +102,9 @@ struct {
 /* zap: per target process, its matching calls so far */
 struct zap_proc {
 	__u32 matched;
-	__u16 zapped;
-	__u16 exit_started;
+	__u32 zapped;
+	__u32 exit_started;
+	__u32 pad;
 };
 
 struct {
@@ -120,10 +122,18 @@ struct {
 	__uint(max_entries, 256);
 } zap_never SEC(".maps");
 
-/* --max-rate: zaps in the current one-second window */
+/* zaps so far, for --count */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, 1);
+} zap_total SEC(".maps");
+
+/* --max-rate: a token bucket of zap_max_per_sec tokens, refilled at that rate per second */
 struct zap_rate {
-	__u64 window;
-	__u64 n;
+	__u64 last_ns;
+	__u64 tokens; /* in units of 1e-9 token */
 };
 
 struct {
@@ -1027,24 +1037,37 @@ static __always_inline bool args_match(const __u64 *args)
 	return true;
 }
 
+/*
+ * At most zap_max_per_sec zaps in any one-second span. Tracing programs cannot
+ * take a bpf_spin_lock: two CPUs racing here can both see the last token, so a
+ * burst may exceed the rate by one.
+ */
 static __always_inline bool zap_rate_ok(__u64 now)
 {
+	const __u64 one = 1000000000ULL;
 	__u32 zero = 0;
 	struct zap_rate *r;
-	__u64 w = now / 1000000000ULL;
+	__u64 cap, tokens;
 
 	if (!zap_max_per_sec)
 		return true;
 	r = bpf_map_lookup_elem(&zap_rate, &zero);
 	if (!r)
 		return false;
-	if (r->window != w) {
-		r->window = w;
-		r->n = 0;
+	cap = (__u64)zap_max_per_sec * one;
+	if (!r->last_ns) {
+		tokens = cap; /* starts full */
+	} else {
+		tokens = r->tokens + (now - r->last_ns) * zap_max_per_sec;
+		if (tokens > cap)
+			tokens = cap;
 	}
-	if (r->n >= zap_max_per_sec)
+	r->last_ns = now;
+	if (tokens < one) {
+		r->tokens = tokens;
 		return false;
-	__sync_fetch_and_add(&r->n, 1);
+	}
+	r->tokens = tokens - one;
 	return true;
 }
 
@@ -1085,13 +1108,25 @@ static __always_inline int zap_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u6
 		}
 	}
 	count_now = __sync_fetch_and_add(&zp->matched, 1) + 1;
-	if (count_now != zap_nth)
+	/* the Nth call, or a later one if --max-rate held the Nth back */
+	if (count_now < zap_nth || zp->zapped)
 		return 0;
 	if (!zap_rate_ok(ts)) {
 		count(SG_CNT_ZAP_RATE);
 		return 0;
 	}
-	zp->zapped = 1;
+	/* once per process, even when its threads race here */
+	if (__sync_val_compare_and_swap(&zp->zapped, 0, 1) != 0)
+		return 0;
+	if (zap_max_total) {
+		__u32 zero = 0;
+		__u64 *total = bpf_map_lookup_elem(&zap_total, &zero);
+
+		if (!total || __sync_fetch_and_add(total, 1) >= zap_max_total) {
+			zp->zapped = 0; /* not zapped after all: --count is used up */
+			return 0;
+		}
+	}
 	if (zap_mode == 1) {
 		/* the whole process, before this call runs any further */
 		sent = bpf_send_signal(zap_signal);

@@ -415,9 +415,8 @@ static void sg_zap(struct sg_session *s, int nr, const u64 *args, u64 ts)
 	if (!slot)
 		return;
 	n = atomic_inc_return(&slot->matched);
-	if (n != s->cfg.zap_nth)
+	if (n < s->cfg.zap_nth || atomic_cmpxchg(&slot->zapped, 0, 1) != 0)
 		return;
-	atomic_set(&slot->zapped, 1);
 	if (s->cfg.zap_in_kernel) {
 		/* the whole process, before this call runs any further */
 		z.send_ret = kill_pid(task_tgid(current), s->cfg.zap_signal, 1);

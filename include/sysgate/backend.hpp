@@ -40,6 +40,7 @@ struct ZapConfig {
   int signal = 15;
   bool force = false;     // allow pid 1
   uint32_t max_per_sec = 0;
+  uint64_t max_total = 0;  // --count: the kernel stops zapping after this many
   std::vector<ArgMatch> matches;
 };
 

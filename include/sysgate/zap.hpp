@@ -55,8 +55,9 @@ class Zapper {
   int tick();
   // --count reached and every zapped process has exited.
   bool done() const;
-  // Final line: counts and time-to-exit statistics. Returns the number of zaps.
-  uint64_t finish();
+  // Final line: counts, time-to-exit statistics and what the kernel side lost
+  // or held back. Returns the number of zaps.
+  uint64_t finish(uint64_t lost = 0, uint64_t held_back = 0, uint64_t untracked = 0);
 
  private:
   void report(const ZapResult& z);

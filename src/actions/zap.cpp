@@ -261,7 +261,7 @@ void Zapper::report_missed(uint32_t pid, const std::string& comm, uint32_t match
   fputs(l.c_str(), out_);
 }
 
-uint64_t Zapper::finish() {
+uint64_t Zapper::finish(uint64_t lost, uint64_t held_back, uint64_t untracked) {
   unexited_ = pending_.size();
   for (auto& [pid, z] : pending_) {
     std::string text = fmt::format("[pid {:>5}] zap {} ({}): still running when sysgate stopped",
@@ -276,14 +276,20 @@ uint64_t Zapper::finish() {
   if (opts_.json) {
     fmt::print(out_,
                "{{\"event\":\"zap_summary\",\"zaps\":{},\"exited\":{},\"escalated\":{},\"running\":{},"
-               "\"min_ns\":{},\"median_ns\":{},\"p99_ns\":{},\"max_ns\":{}}}\n",
-               zaps_, times_.size(), escalated_, unexited_, mn, med, p99, mx);
+               "\"min_ns\":{},\"median_ns\":{},\"p99_ns\":{},\"max_ns\":{},\"lost\":{},"
+               "\"held_back\":{},\"untracked\":{}}}\n",
+               zaps_, times_.size(), escalated_, unexited_, mn, med, p99, mx, lost, held_back,
+               untracked);
   } else {
     fmt::print(out_,
                "sysgate: {} zap{}, {} exited, {} escalated; time to exit min {} median {} p99 {} max "
                "{} s\n",
                zaps_, zaps_ == 1 ? "" : "s", times_.size(), escalated_, seconds(mn), seconds(med),
                seconds(p99), seconds(mx));
+    if (lost || held_back || untracked)
+      fmt::print(out_, "sysgate: {} zap records lost, {} zaps held back by --max-rate, {} processes "
+                       "not tracked (table full)\n",
+                 lost, held_back, untracked);
   }
   return zaps_;
 }

@@ -141,6 +141,7 @@ int main(int argc, char** argv) {
       o.zap.nth = static_cast<uint32_t>(zap_nth);
       if (zap_count < 0) throw sysgate::UsageError(fmt::format("--count {}: give 1 or more", zap_count));
       o.zap_opts.count = static_cast<uint64_t>(zap_count);
+      o.zap.max_total = o.zap_opts.count;
       o.zap.signal = sysgate::decode::signal_by_name(zap_signal);
       if (o.zap.signal <= 0 || o.zap.signal > 64)
         throw sysgate::UsageError(fmt::format("--signal {}: unknown signal (use a name such as TERM, KILL, USR1, or a number 1-64)", zap_signal));

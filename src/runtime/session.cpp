@@ -551,10 +551,7 @@ int run(const RunOptions& o) {
     sum.seen = sum.events;  // counted in the kernel: nothing streamed, nothing to lose
   }
   if (opts.mode == Mode::Zap) {
-    zapper.finish();
-    if (st.zap_drop || st.zap_rate || st.zap_procs_full)
-      fmt::print(out, "sysgate: {} zap records lost, {} zaps held back by --max-rate, {} processes not tracked (table full)\n",
-                 st.zap_drop, st.zap_rate, st.zap_procs_full);
+    zapper.finish(st.zap_drop, st.zap_rate, st.zap_procs_full);
   } else {
     output->summary(sum);
   }

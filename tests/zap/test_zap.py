@@ -200,6 +200,32 @@ def test_syslog():
         os.unlink("/dev/log")
 
 
+def test_count_and_rate():
+    # three running writers, targeted by name: --count 2 zaps two and stops
+    outs = [tmpfile() for _ in range(3)]
+    procs = [subprocess.Popen([prog("writer"), o, "100000", "20000"]) for o in outs]
+    try:
+        p, lines = zap(["-n", "writer", "--on", "write", "--signal", "KILL", "--count", "2"])
+        z = events(lines, "zap")
+        alive = [pr for pr in procs if pr.poll() is None]
+        check(p.returncode == 0 and len(z) == 2 and len(alive) == 1,
+              "--count 2: two of three writers zapped, sysgate stops", (p.returncode, z, len(alive)))
+        # --max-rate 1: the remaining writer plus two new ones, at most one zap in the first second
+        more = [subprocess.Popen([prog("writer"), tmpfile(), "100000", "20000"]) for _ in range(2)]
+        procs += more
+        p, lines = zap(["-n", "writer", "--on", "write", "--signal", "KILL", "--max-rate", "1",
+                        "--duration", "0.5"])
+        z = events(lines, "zap")
+        check(len(z) == 1, "--max-rate 1: one zap in half a second, the others held back", z)
+    finally:
+        for pr in procs:
+            if pr.poll() is None:
+                pr.kill()
+            pr.wait()
+        for o in outs:
+            os.unlink(o)
+
+
 def test_bad_input():
     cases = [
         (["--on", "write", "--signal", "NOPE", "--", "true"], "unknown signal"),
@@ -230,6 +256,7 @@ def main():
     test_arg_match()
     test_via_userspace()
     test_syslog()
+    test_count_and_rate()
     test_bad_input()
     print(f"{len(FAILS)} failure(s)")
     return 1 if FAILS else 0

@@ -304,6 +304,7 @@ class EbpfBackend final : public Backend {
     ro->zap_signal = z.signal;
     ro->zap_force = z.force;
     ro->zap_max_per_sec = z.max_per_sec;
+    ro->zap_max_total = static_cast<__u32>(std::min<uint64_t>(z.max_total, UINT32_MAX));
     if (z.matches.size() > SG_MAX_MATCH)
       throw UsageError(fmt::format("at most {} --arg conditions can be given", SG_MAX_MATCH));
     ro->zap_nmatch = static_cast<__u32>(z.matches.size());
