@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Markdown tables of medians and ratios from bench/run.sh's raw.tsv.
+
+Rows: B1/B2 bench tool pair base_ns tool_ns [n]
+      B3    bench tool pair base_ns tool_ns n written expected drops
+      B4    bench case rep calls lines entry_lost delivered drops exit_drops events seen ok
+"""
+import statistics
+import sys
+from collections import OrderedDict
+
+
+def num(x):
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return None
+
+
+def med(v):
+    v = [x for x in v if x is not None]
+    return statistics.median(v) if v else None
+
+
+def f(x, spec=".1f"):
+    return "n/a" if x is None else format(x, spec)
+
+
+def main(path):
+    groups = OrderedDict()
+    b4 = []
+    with open(path) as fh:
+        for line in fh:
+            c = line.rstrip("\n").split("\t")
+            if c[0] == "B4":
+                b4.append(c)
+            else:
+                groups.setdefault((c[0], c[1]), []).append(c)
+
+    titles = {
+        "B1": "B1 bystander tax (getppid loop, comm `bystander`; the tool traces comm `other`)",
+        "B2": "B2 traced-process tax, counting (getppid loop, targeted)",
+        "B3": "B3 traced-process tax, every event decoded and written to a file",
+    }
+    for bench in ("B1", "B2", "B3"):
+        rows = [(k[1], v) for k, v in groups.items() if k[0] == bench]
+        if not rows:
+            continue
+        print(f"\n### {titles[bench]}\n")
+        if bench == "B1":
+            print("| tool | untraced ns/call | with tool ns/call | ratio (median of pairs) | ratio min-max | pairs |")
+            print("| --- | ---: | ---: | ---: | --- | ---: |")
+        elif bench == "B2":
+            print("| tool | calls | untraced ns/call | traced ns/call | ratio (median of pairs) | ratio min-max | pairs |")
+            print("| --- | ---: | ---: | ---: | ---: | --- | ---: |")
+        else:
+            print("| tool, workload | calls/pairs | untraced ns/call | traced ns/call | ratio (median) | ratio min-max "
+                  "| events written / calls (worst run) | drops (enter+exit) |")
+            print("| --- | ---: | ---: | ---: | ---: | --- | --- | --- |")
+        for tool, v in rows:
+            a = [num(r[3]) for r in v]
+            b = [num(r[4]) for r in v]
+            ratios = [y / x for x, y in zip(a, b) if x and y]
+            rr = f"{f(min(ratios), '.2f')}-{f(max(ratios), '.2f')}" if ratios else "n/a"
+            if bench == "B1":
+                print(f"| {tool} | {f(med(a))} | {f(med(b))} | **{f(med(ratios), '.2f')}x** | {rr} | {len(ratios)} |")
+            elif bench == "B2":
+                print(f"| {tool} | {v[0][5]} | {f(med(a))} | {f(med(b))} | **{f(med(ratios), '.1f')}x** | {rr} | {len(ratios)} |")
+            else:
+                worst = None
+                for r in v:
+                    w, e = num(r[6]), num(r[7])
+                    if w is not None and e:
+                        frac = w / e
+                        if worst is None or frac < worst[0]:
+                            worst = (frac, int(w), int(e))
+                    wtxt = "n/a" if worst is None else f"{worst[1]}/{worst[2]} ({worst[0]:.4f})"
+                drops = sorted(set(r[8] for r in v))
+                print(f"| {tool} | {v[0][5]} | {f(med(a))} | {f(med(b))} | **{f(med(ratios), '.1f')}x** | {rr} "
+                      f"| {wtxt} | {', '.join(drops)} |")
+    if b4:
+        print("\n### B4 loss under burst (`sysgate trace -e getppid --format json`)\n")
+        print("delivered = getppid lines with their entry record; `entry_lost` lines (exit record only) are "
+              "counted apart. Must hold: delivered + drops = calls.\n")
+        print("| case | run | calls | lines | entry_lost lines | delivered | drops | exit_drops | summary events | seen | delivered + drops = calls? |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+        for r in b4:
+            ok = r[11] if r[11] == "ok" else f"**{r[11]}**"
+            print(f"| {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[5]} | {r[6]} | {r[7]} | {r[8]} | {r[9]} | {r[10]} | {ok} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
