@@ -51,6 +51,10 @@ struct SessionConfig {
   CaptureLimits limits;
   size_t ring_bytes = 16u << 20;
   pid_t launch = 0;  // a launched command, made a target at its execve
+  // eBPF attachment: "auto" (per-syscall tracepoints for 32 or fewer syscalls, else
+  // raw), "raw" (tp_btf sys_enter/sys_exit: cheapest for the target), "syscall"
+  // (syscalls/sys_*_NAME: other syscalls never run BPF, cheapest for bystanders)
+  std::string attach = "auto";
   ZapConfig zap;
 };
 

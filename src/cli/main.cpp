@@ -34,6 +34,10 @@ void add_common(CLI::App* sub, RunOptions& o, size_t& ring_mb) {
   sub->add_option("--clock", o.clock, "JSON timestamps: realtime (default) or monotonic")
       ->default_str("realtime");
   sub->add_option("--backend", o.backend, "Kernel side: ebpf or kmod")->default_str("ebpf");
+  sub->add_option("--attach", o.attach,
+                  "eBPF attachment: auto, raw (cheapest for the target) or syscall (cheapest for "
+                  "other processes)")
+      ->default_str("auto");
   sub->add_option("--kmod-path", o.kmod_path, "With --backend kmod: the module to load if /dev/sysgate is absent");
   sub->add_option("-s,--string-limit", o.limits.buf_max, "Bytes of buffers shown (strace -s)")
       ->default_val(32)

@@ -416,6 +416,9 @@ int run(const RunOptions& o) {
   cfg.syscalls = parse_syscall_filter(opts.syscalls);
   cfg.limits = opts.limits;
   cfg.ring_bytes = opts.ring_bytes;
+  cfg.attach = opts.attach;
+  if (opts.attach != "auto" && opts.attach != "raw" && opts.attach != "syscall")
+    throw UsageError(fmt::format("--attach {}: use auto, raw or syscall", opts.attach));
   cfg.targets = opts.targets;
   if (launching) cfg.targets.follow = true;
   if (opts.mode == Mode::Zap) {

@@ -676,6 +676,25 @@ def test_filters():
           "-e getppid,close: exactly those", [l["syscall"] for l in cs])
 
 
+def test_attach():
+    """The three eBPF attachments give the same calls; the summary says which was used."""
+    seen = {}
+    for mode, desc in (("raw", "raw_syscalls"), ("syscall", "2 syscall tracepoints"), ("auto", "2 syscall tracepoints")):
+        out = tmp(f"attach-{mode}.jsonl")
+        p = run([SYSGATE, "trace", "--attach", mode, "-e", "getppid,close", "--format", "json", "-o", out,
+                 "--", prog("count_prog"), "3", "0", "0", "2"])
+        lines = json_lines(out)
+        summary = [l for l in lines if l.get("event") == "summary"]
+        # getppid's result is this run's parent: compare the call sequence and close's results
+        seen[mode] = [(l["syscall"], l.get("ret") if l["syscall"] == "close" else None) for l in calls(lines)]
+        check(p.returncode == 0 and summary and summary[-1].get("attach") == desc,
+              f"--attach {mode}: summary says {desc}", summary)
+    check(seen["raw"] == seen["syscall"] == seen["auto"] and
+          sum(1 for n, _ in seen["raw"] if n == "getppid") == 3 and ("close", -9) in seen["raw"],
+          "--attach raw/syscall/auto: the same calls", seen)
+    usage_error(["trace", "--attach", "fentry", "--", "true"], "--attach fentry (unknown)")
+
+
 def usage_error(args, what, expect_in=()):
     before = sysgate_bpf_progs()
     p = run([SYSGATE] + args, timeout=30)
@@ -934,6 +953,7 @@ TESTS = {
     "cgroup": test_cgroup,
     "all_self": test_all_self,
     "filters": test_filters,
+    "attach": test_attach,
     "usage_errors": test_usage_errors,
     "loss": test_loss,
     "detach": test_detach,

@@ -153,7 +153,10 @@ class EbpfBackend final : public Backend {
     check_kernel();
     size_t nsel = 0;
     for (bool b : cfg.syscalls) nsel += b;
-    per_syscall_ = nsel <= kPerSyscallAttachMax;
+    if (cfg.attach == "raw") per_syscall_ = false;
+    else if (cfg.attach == "syscall") per_syscall_ = true;
+    else if (cfg.attach == "auto") per_syscall_ = nsel <= kPerSyscallAttachMax;
+    else throw UsageError(fmt::format("--attach {}: use auto, raw or syscall", cfg.attach));
     if (per_syscall_ || cfg.mode == Mode::Zap) ensure_tracefs();
 
     skel_ = sysgate_bpf__open();
