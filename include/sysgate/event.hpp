@@ -36,6 +36,7 @@ struct SyscallEvent {
   bool has_exit = false;
   int64_t ret = 0;
   std::vector<Capture> caps;  // entry captures, then exit captures
+  bool shown_unfinished = false;  // text output already printed "<unfinished ...>" for it
 
   // Owns the bytes the captures point into (cap_off[i] = offset of caps[i]).
   std::vector<char> storage;

@@ -31,6 +31,9 @@ class Output {
  public:
   virtual ~Output() = default;
   virtual void call(const SyscallEvent& ev) = 0;
+  // A call still blocked in the kernel (entry seen long ago): text prints it now,
+  // strace-style, and marks its line "<... resumed>" when it returns.
+  virtual void unfinished(const SyscallEvent& ev) { (void)ev; }
   // The last thread of a process ended (exit_code as in wait(2) status).
   virtual void process_exit(uint32_t tgid, const std::string& comm, int status, uint64_t ts_ns) = 0;
   virtual void counts(const std::vector<CountRow>& rows) = 0;

@@ -29,6 +29,7 @@ class TextOutput final : public Output {
       fmt::format_to(std::back_inserter(line_), "<... {} resumed>) = {}", syscall_name(ev.nr),
                      decode::ret_text(ev));
     } else {
+      if (ev.shown_unfinished) line_ += "<... resumed> ";
       line_ += syscall_name(ev.nr);
       line_ += '(';
       auto args = decode::decode_args(ev);
@@ -44,6 +45,18 @@ class TextOutput final : public Output {
       fmt::format_to(std::back_inserter(line_), " <{}.{:06}>", d / 1000000000, d / 1000 % 1000000);
     }
     line_ += '\n';
+    fwrite(line_.data(), 1, line_.size(), out_);
+  }
+
+  void unfinished(const SyscallEvent& ev) override {
+    line_.clear();
+    fmt::format_to(std::back_inserter(line_), "[pid {:>5}] {}(", ev.tid, syscall_name(ev.nr));
+    auto args = decode::decode_args(ev);  // output arguments print as addresses: not filled yet
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (i) line_ += ", ";
+      line_ += decode::to_text(args[i]);
+    }
+    line_ += " <unfinished ...>\n";
     fwrite(line_.data(), 1, line_.size(), out_);
   }
 

@@ -258,6 +258,16 @@ class Pairer {
     }
   }
 
+  // Calls blocked longer than `after_ns` are announced (text output) so a trace of
+  // a process waiting in accept() or read() shows what it waits in.
+  void announce_blocked(uint64_t now_ns, uint64_t after_ns) {
+    for (auto& [tid, ev] : pending_) {
+      if (ev.shown_unfinished || now_ns < ev.ts_ns + after_ns) continue;
+      out_.unfinished(ev);
+      ev.shown_unfinished = true;
+    }
+  }
+
   // Calls still in progress when tracing stops.
   void finish() {
     for (auto& [tid, ev] : pending_) {
@@ -521,6 +531,8 @@ int run(const RunOptions& o) {
       if (next >= 0) wait_ms = std::min(wait_ms, next);
     }
     backend->poll(wait_ms);
+    if (opts.mode == Mode::Trace)
+      pairer.announce_blocked(static_cast<uint64_t>(clock_ns(CLOCK_MONOTONIC)), 500000000);
     output->flush();
     fflush(out);
     if (opts.mode == Mode::Zap && zapper.done()) break;

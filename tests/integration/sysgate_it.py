@@ -695,6 +695,19 @@ def test_attach():
     usage_error(["trace", "--attach", "fentry", "--", "true"], "--attach fentry (unknown)")
 
 
+def test_blocked():
+    """A call blocked for a while is shown at once as <unfinished ...>, then resumed."""
+    out = tmp("blocked.txt")
+    p = run([SYSGATE, "trace", "-e", "clock_nanosleep,nanosleep", "-o", out, "--", "sleep", "1"])
+    with open(out) as f:
+        text = f.read()
+    lines = [l for l in text.splitlines() if "sleep(" in l]
+    check(p.returncode == 0 and len(lines) == 2 and lines[0].endswith("<unfinished ...>")
+          and "<... resumed> " in lines[1] and lines[1].split("<... resumed> ")[1].startswith(
+              lines[0].split("] ", 1)[1].split("(")[0] + "(") and " = 0 <1." in lines[1],
+          "sleep 1: the sleep call printed unfinished, then resumed with its result", text)
+
+
 def usage_error(args, what, expect_in=()):
     before = sysgate_bpf_progs()
     p = run([SYSGATE] + args, timeout=30)
@@ -954,6 +967,7 @@ TESTS = {
     "all_self": test_all_self,
     "filters": test_filters,
     "attach": test_attach,
+    "blocked": test_blocked,
     "usage_errors": test_usage_errors,
     "loss": test_loss,
     "detach": test_detach,
