@@ -251,11 +251,10 @@ static long sg_strncpy_nofault(char *dst, u64 src, u32 max)
 	return max;
 }
 
-static void sg_cap_str(struct sg_cap_ctx *c, u8 arg, u64 ptr, u32 max)
+static void sg_cap_str(struct sg_cap_ctx *c, u8 arg, u8 flags, u64 ptr, u32 max)
 {
 	u32 hoff = c->off;
 	long n;
-	u8 flags = 0;
 	u32 len = 0;
 
 	max = clamp_t(u32, max, 2, SG_MAX_CAP_BYTES);
@@ -263,7 +262,7 @@ static void sg_cap_str(struct sg_cap_ctx *c, u8 arg, u64 ptr, u32 max)
 	if (n < 0) {
 		/* not paged in yet: the syscall will fault it in, read it again at exit */
 		flags |= SG_CF_FAULT;
-		if (!c->at_exit)
+		if (!c->at_exit && !(flags & SG_CF_ELEM))
 			c->retry |= 1 << arg;
 	} else {
 		/* returns the length without the NUL; max means it was cut */
@@ -274,11 +273,13 @@ static void sg_cap_str(struct sg_cap_ctx *c, u8 arg, u64 ptr, u32 max)
 	sg_cap_end(c, hoff, arg, SG_CK_STR, flags, len, 0);
 }
 
-static void sg_cap_buf(struct sg_cap_ctx *c, u8 arg, u8 kind, u64 ptr, u64 want, u32 max)
+static void sg_cap_buf(struct sg_cap_ctx *c, u8 arg, u8 kind, u8 flags, u64 ptr, u64 want, u32 max)
 {
 	u32 hoff = c->off;
 	u32 rd = min_t(u64, want, min_t(u32, max, SG_MAX_CAP_BYTES));
-	u8 flags = want > rd ? SG_CF_TRUNC : 0;
+
+	if (want > rd)
+		flags |= SG_CF_TRUNC;
 
 	if (rd && copy_from_user_nofault(c->buf + hoff + sizeof(struct sg_cap),
 					 (const void __user *)ptr, rd)) {
@@ -286,6 +287,98 @@ static void sg_cap_buf(struct sg_cap_ctx *c, u8 arg, u8 kind, u64 ptr, u64 want,
 		rd = 0;
 	}
 	sg_cap_end(c, hoff, arg, kind, flags, rd, want);
+}
+
+/* the same layouts as the BPF side (docs/SCHEMA.md) */
+static void sg_cap_iov(struct sg_cap_ctx *c, u8 arg, u8 base, u64 ptr, u64 cnt, u32 max, s64 budget)
+{
+	u64 iov[SG_MAX_IOV * 2];
+	u32 n = min_t(u64, cnt, SG_MAX_IOV), hoff = c->off, i;
+	u8 f = base | (cnt > SG_MAX_IOV ? SG_CF_TRUNC : 0);
+
+	if (n && copy_from_user_nofault(iov, (const void __user *)ptr, n * 16)) {
+		sg_cap_end(c, hoff, arg, SG_CK_IOV, f | SG_CF_FAULT, 0, cnt);
+		return;
+	}
+	memcpy(c->buf + hoff + sizeof(struct sg_cap), iov, n * 16);
+	sg_cap_end(c, hoff, arg, SG_CK_IOV, f, n * 16, cnt);
+	for (i = 0; i < n && sg_cap_room(c); i++) {
+		u64 want = iov[2 * i + 1];
+
+		if (budget >= 0 && want > (u64)budget)
+			want = budget;
+		sg_cap_buf(c, arg, SG_CK_BUF, base | SG_CF_ELEM, iov[2 * i], want, max);
+		if (budget >= 0)
+			budget -= want;
+	}
+}
+
+static void sg_cap_strarr(struct sg_cap_ctx *c, u8 arg, u64 ptr, u32 max)
+{
+	u32 hoff = c->off, n = 0;
+	struct sg_cap *h;
+	u8 f = 0;
+
+	sg_cap_end(c, hoff, arg, SG_CK_STRARR, 0, 0, 0);
+	for (; n < SG_MAX_STRARR; n++) {
+		u64 p;
+
+		if (copy_from_user_nofault(&p, (const void __user *)(ptr + n * 8), 8)) {
+			f |= SG_CF_FAULT;
+			break;
+		}
+		if (!p)
+			break;
+		if (!sg_cap_room(c)) {
+			f |= SG_CF_TRUNC;
+			break;
+		}
+		sg_cap_str(c, arg, SG_CF_ELEM, p, max);
+	}
+	if (n == SG_MAX_STRARR) {
+		u64 p = 0;
+
+		if (!copy_from_user_nofault(&p, (const void __user *)(ptr + n * 8), 8) && p)
+			f |= SG_CF_TRUNC;
+	}
+	h = (struct sg_cap *)(c->buf + hoff);
+	h->flags = f;
+	h->size = n;
+}
+
+static void sg_cap_ptrarr(struct sg_cap_ctx *c, u8 arg, u64 ptr)
+{
+	u32 n = 0, hoff = c->off;
+	u8 f = SG_CF_TRUNC;
+	u64 p;
+
+	for (; n < 256; n++) {
+		if (copy_from_user_nofault(&p, (const void __user *)(ptr + n * 8), 8)) {
+			f = n ? SG_CF_TRUNC : SG_CF_FAULT;
+			break;
+		}
+		if (!p) {
+			f = 0;
+			break;
+		}
+	}
+	sg_cap_end(c, hoff, arg, SG_CK_PTRARR, f, 0, n);
+}
+
+static void sg_cap_msghdr(struct sg_cap_ctx *c, u8 arg, u64 ptr, u32 max, s64 budget)
+{
+	struct user_msghdr m;
+	u32 hoff = c->off;
+
+	if (copy_from_user_nofault(&m, (const void __user *)ptr, sizeof(m))) {
+		sg_cap_end(c, hoff, arg, SG_CK_MSGHDR, SG_CF_FAULT, 0, sizeof(m));
+		return;
+	}
+	memcpy(c->buf + hoff + sizeof(struct sg_cap), &m, sizeof(m));
+	sg_cap_end(c, hoff, arg, SG_CK_MSGHDR, 0, sizeof(m), sizeof(m));
+	sg_cap_buf(c, arg, SG_CK_BUF, SG_CF_ELEM, (u64)m.msg_name, m.msg_name ? m.msg_namelen : 0, 128);
+	if (sg_cap_room(c))
+		sg_cap_iov(c, arg, SG_CF_ELEM, (u64)m.msg_iov, m.msg_iovlen, max, budget);
 }
 
 static void sg_capture(struct sg_session *s, struct sg_cap_ctx *c, u32 nr)
@@ -311,10 +404,26 @@ static void sg_capture(struct sg_session *s, struct sg_cap_ctx *c, u32 nr)
 		v = c->args[cs->len_arg % SG_NARGS];
 		switch (cs->kind) {
 		case SG_CK_STR:
-			sg_cap_str(c, i, ptr, max);
+			sg_cap_str(c, i, 0, ptr, max);
 			break;
 		case SG_CK_SOCKLEN:
-			sg_cap_buf(c, i, SG_CK_SOCKLEN, ptr, 4, 4);
+			sg_cap_buf(c, i, SG_CK_SOCKLEN, 0, ptr, 4, 4);
+			break;
+		case SG_CK_IOV:
+			if (c->at_exit && c->ret < 0)
+				continue;
+			sg_cap_iov(c, i, 0, ptr, v, max, c->at_exit ? c->ret : -1);
+			break;
+		case SG_CK_STRARR:
+			sg_cap_strarr(c, i, ptr, max);
+			break;
+		case SG_CK_PTRARR:
+			sg_cap_ptrarr(c, i, ptr);
+			break;
+		case SG_CK_MSGHDR:
+			if (c->at_exit && c->ret < 0)
+				continue;
+			sg_cap_msghdr(c, i, ptr, max, c->at_exit ? c->ret : -1);
 			break;
 		case SG_CK_BUF:
 			switch (cs->len_src) {
@@ -341,10 +450,7 @@ static void sg_capture(struct sg_session *s, struct sg_cap_ctx *c, u32 nr)
 				want = ((v & 0xffffffff) + 63) / 64 * 8;
 				break;
 			}
-			sg_cap_buf(c, i, SG_CK_BUF, ptr, want, max);
-			break;
-		default:
-			/* iovecs, argv, msghdr: not captured by the module yet (raw values) */
+			sg_cap_buf(c, i, SG_CK_BUF, 0, ptr, want, max);
 			break;
 		}
 	}

@@ -53,6 +53,10 @@ const SyscallInfo* syscall_by_name(std::string_view name);
 uint32_t class_by_name(std::string_view name);  // "file" or "%file"; 0 if unknown
 std::vector<std::string_view> class_names();
 
+// The name of a syscall's kernel function and tracepoints when it differs from the
+// uapi name: "fstat" -> "newfstat" (__x64_sys_newfstat, syscalls/sys_enter_newfstat).
+std::string kernel_syscall_name(std::string_view uapi_name);
+
 // Names closest to an unknown one (edit distance), best first.
 std::vector<std::string_view> closest_syscalls(std::string_view name, size_t max = 3);
 

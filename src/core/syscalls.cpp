@@ -86,6 +86,16 @@ std::vector<std::string_view> class_names() {
   return out;
 }
 
+std::string kernel_syscall_name(std::string_view name) {
+  static const std::pair<std::string_view, std::string_view> kAliases[] = {
+      {"stat", "newstat"},        {"fstat", "newfstat"},   {"lstat", "newlstat"},
+      {"sendfile", "sendfile64"}, {"umount2", "umount"},   {"uname", "newuname"},
+  };
+  for (const auto& [uapi, kernel] : kAliases)
+    if (name == uapi) return std::string(kernel);
+  return std::string(name);
+}
+
 std::vector<std::string_view> closest_syscalls(std::string_view name, size_t max) {
   std::vector<std::pair<size_t, std::string_view>> scored;
   for (const auto& s : syscall_table()) {

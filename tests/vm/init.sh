@@ -9,6 +9,7 @@ mount -t devtmpfs dev /dev
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing
 hostname sgvm
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 MODE=$(sed -n 's/.*sgvm.mode=\([a-z]*\).*/\1/p' /proc/cmdline)
 KO=/sysgate_kmod.ko
 # every run is bounded: a scenario that hangs fails instead of stalling the VM
@@ -65,6 +66,22 @@ sysgate trace -e close,openat,write -o /tmp/e.txt -- closer >/dev/null
 strip /tmp/e.txt > /tmp/e.lines
 if cmp -s /tmp/k.lines /tmp/e.lines; then ok kmod_equals_ebpf
 else bad kmod_equals_ebpf "kmod: $(tr '\n' '|' < /tmp/k.lines) ebpf: $(tr '\n' '|' < /tmp/e.lines)"; fi
+
+# 3b. the golden program: every line it expects, from both backends on this kernel
+GOLDEN="close,openat,read,write,pread64,pwrite64,readv,writev,lseek,dup3,pipe2,mmap,mprotect,munmap,kill,rt_sigprocmask,socket,connect,bind,memfd_create,faccessat,access,newfstatat,fstat,unlinkat,getppid"
+for b in kmod ebpf; do
+  sysgate trace --backend $b -e "$GOLDEN" -o /tmp/g.$b -- golden /tmp/g.expected.$b >/dev/null
+  strip /tmp/g.$b > /tmp/g.$b.lines
+  total=0; missing=0; first=""
+  while IFS= read -r line; do
+    total=$((total + 1))
+    if ! grep -qxF -- "$line" /tmp/g.$b.lines; then
+      missing=$((missing + 1)); [ -z "$first" ] && first="$line"
+    fi
+  done < /tmp/g.expected.$b
+  if [ "$total" -gt 40 ] && [ "$missing" = 0 ]; then ok golden_$b "$total lines"
+  else bad golden_$b "$missing of $total missing, first: $first; traced: $(grep -F "${first%%(*}(" /tmp/g.$b.lines | head -3 | tr '\n' '|')"; fi
+done
 
 # 4. zap on the 5th write (into a pipe) leaves exactly 5 lines, kmod then eBPF
 for b in kmod ebpf; do

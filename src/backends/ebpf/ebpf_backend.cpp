@@ -62,17 +62,6 @@ void ensure_tracefs() {
     throw Error("the running kernel has no syscall tracepoints (CONFIG_FTRACE_SYSCALLS is off)");
 }
 
-// tracefs names a few syscalls after their kernel function, not their uapi name.
-std::string tracepoint_name(std::string_view name) {
-  static const std::pair<std::string_view, std::string_view> kAliases[] = {
-      {"stat", "newstat"},     {"fstat", "newfstat"},   {"lstat", "newlstat"},
-      {"sendfile", "sendfile64"}, {"umount2", "umount"}, {"uname", "newuname"},
-  };
-  for (const auto& [uapi, tp] : kAliases)
-    if (name == uapi) return std::string(tp);
-  return std::string(name);
-}
-
 long pid_max() {
   std::ifstream f("/proc/sys/kernel/pid_max");
   long v = 0;
@@ -406,7 +395,7 @@ class EbpfBackend final : public Backend {
     for (size_t nr = 0; nr < cfg_.syscalls.size(); ++nr) {
       if (!cfg_.syscalls[nr]) continue;
       const SyscallInfo* info = syscall_by_nr(static_cast<int>(nr));
-      std::string name = info ? tracepoint_name(info->name) : fmt::format("syscall_{}", nr);
+      std::string name = info ? kernel_syscall_name(info->name) : fmt::format("syscall_{}", nr);
       std::string ent = "sys_enter_" + name;
       std::string ext = "sys_exit_" + name;
       if (access(fmt::format("{}/events/syscalls/{}", kTracefs, ent).c_str(), F_OK) != 0) {

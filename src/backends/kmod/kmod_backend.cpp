@@ -95,10 +95,10 @@ class KmodBackend final : public Backend {
       const SyscallInfo* info = syscall_by_nr(nr);
       sg_kmod_probe p{};
       p.nr = nr;
-      strncpy(p.symbol, std::string(info->name).c_str(), sizeof p.symbol - 1);
+      strncpy(p.symbol, kernel_syscall_name(info->name).c_str(), sizeof p.symbol - 1);
       if (ioctl(fd_, SG_IOC_ADD_PROBE, &p) != 0) {
         int e = errno;
-        fail(fmt::format("cannot probe __x64_sys_{}: {}", info->name,
+        fail(fmt::format("cannot probe __x64_sys_{}: {}", kernel_syscall_name(info->name),
                          e == ENOENT ? "no such kernel function" : strerror(e)));
       }
     }
