@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <cmath>
@@ -524,8 +525,19 @@ int run(const RunOptions& o) {
     zapper.watch(child->pid());
     child->release();
   }
+  int64_t next_peer_scan = clock_ns(CLOCK_MONOTONIC) + 1000000000;
+  std::vector<pid_t> peers = cfg.targets.exclude;
   while (!g_stop_signal) {
     int wait_ms = 50;  // the kernel side batches wake-ups: this bounds the delay of a line
+    // -a: a reader of our output that started after us must not be traced either
+    if (opts.targets.all && clock_ns(CLOCK_MONOTONIC) >= next_peer_scan) {
+      next_peer_scan = clock_ns(CLOCK_MONOTONIC) + 1000000000;
+      for (pid_t p : output_peers(fileno(out))) {
+        if (std::find(peers.begin(), peers.end(), p) != peers.end()) continue;
+        peers.push_back(p);
+        backend->add_target(p);  // with -a a set bit means "excluded"
+      }
+    }
     if (opts.mode == Mode::Zap) {
       int next = zapper.tick();
       if (next >= 0) wait_ms = std::min(wait_ms, next);
