@@ -113,6 +113,7 @@ struct sg_session {
 	u64 __percpu *counters;     /* [SG_CNT_MAX] */
 	struct sg_count __percpu *counts; /* [SG_MAX_SYSCALLS] */
 	atomic64_t ring_drops;
+	atomic64_t zap_total;
 	struct mutex ctl; /* ioctls */
 };
 
@@ -523,6 +524,10 @@ static void sg_zap(struct sg_session *s, int nr, const u64 *args, u64 ts)
 	n = atomic_inc_return(&slot->matched);
 	if (n < s->cfg.zap_nth || atomic_cmpxchg(&slot->zapped, 0, 1) != 0)
 		return;
+	if (s->cfg.zap_max_total && atomic64_inc_return(&s->zap_total) > s->cfg.zap_max_total) {
+		atomic_set(&slot->zapped, 0); /* --count is used up: not zapped after all */
+		return;
+	}
 	if (s->cfg.zap_in_kernel) {
 		/* the whole process, before this call runs any further */
 		z.send_ret = kill_pid(task_tgid(current), s->cfg.zap_signal, 1);

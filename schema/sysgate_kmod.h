@@ -43,7 +43,7 @@ struct sg_kmod_config {
 	__s32 zap_signal;
 	__u32 zap_force;
 	__u32 zap_in_kernel;
-	__u32 pad;
+	__u32 zap_max_total; /* --count: never more zaps than this (0: no limit) */
 };
 
 /* SG_IOC_SPEC: what to capture for one syscall (the same rows as the BPF side) */

@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -63,6 +64,8 @@ class KmodBackend final : public Backend {
     c.zap_signal = cfg.zap.signal;
     c.zap_force = cfg.zap.force;
     c.zap_in_kernel = cfg.zap.in_kernel;
+    c.zap_max_total = static_cast<__u32>(std::min<uint64_t>(cfg.zap.max_total, UINT32_MAX));
+    if (cfg.zap.max_per_sec) fail("--max-rate is not supported by the kmod backend yet; use --backend ebpf", true);
     if (!cfg.targets.cgroup.empty()) fail("--cgroup is not supported by the kmod backend yet; use -p, -n or a command");
     ctl(SG_IOC_CONFIG, &c, "configure the session");
 
