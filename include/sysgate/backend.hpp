@@ -55,6 +55,8 @@ struct SessionConfig {
   // raw), "raw" (tp_btf sys_enter/sys_exit: cheapest for the target), "syscall"
   // (syscalls/sys_*_NAME: other syscalls never run BPF, cheapest for bystanders)
   std::string attach = "auto";
+  // kernel symbols to probe, "name" or "name+0x10" (kmod backend only)
+  std::vector<std::string> probes;
   ZapConfig zap;
 };
 
@@ -94,6 +96,8 @@ class Backend {
   virtual std::vector<CountRow> counts() = 0;
   // Detaches everything. Also done by the destructor.
   virtual void close() = 0;
+  // "symbol+0xoff" of a symbol probe's id in SG_EV_PROBE records.
+  virtual std::string probe_name(uint32_t id) const { return std::to_string(id); }
 };
 
 // The factory: "ebpf" (default) or "kmod" (kmod_path: the .ko to load if

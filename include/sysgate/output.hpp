@@ -37,6 +37,9 @@ class Output {
   // The last thread of a process ended (exit_code as in wait(2) status).
   virtual void process_exit(uint32_t tgid, const std::string& comm, int status, uint64_t ts_ns) = 0;
   virtual void counts(const std::vector<CountRow>& rows) = 0;
+  // A hit of a kernel symbol probe (--probe, kmod backend): ip and di si dx cx r8 r9.
+  virtual void probe_hit(const SyscallEvent& who, const std::string& where, uint64_t ip,
+                         const uint64_t regs[6]) = 0;
   virtual void summary(const RunSummary& s) = 0;
   virtual void flush() = 0;
 };

@@ -22,6 +22,7 @@ struct RunOptions {
   std::string output;                // -o FILE ("" = stdout, or stderr with a command)
   std::string clock = "realtime";    // JSON timestamps: realtime | monotonic
   std::string attach = "auto";       // eBPF attachment: auto | raw | syscall
+  std::vector<std::string> probes;   // --probe SYMBOL[+OFFSET] (kmod backend)
   CaptureLimits limits;
   size_t ring_bytes = 16u << 20;
   double duration_s = 0;             // stop after this long (0 = no limit)

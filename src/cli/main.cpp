@@ -38,6 +38,9 @@ void add_common(CLI::App* sub, RunOptions& o, size_t& ring_mb) {
                   "eBPF attachment: auto, raw (cheapest for the target) or syscall (cheapest for "
                   "other processes)")
       ->default_str("auto");
+  sub->add_option("--probe", o.probes,
+                  "With --backend kmod: also probe this kernel symbol, SYMBOL or SYMBOL+OFFSET "
+                  "(repeatable)");
   sub->add_option("--kmod-path", o.kmod_path, "With --backend kmod: the module to load if /dev/sysgate is absent");
   sub->add_option("-s,--string-limit", o.limits.buf_max, "Bytes of buffers shown (strace -s)")
       ->default_val(32)

@@ -56,6 +56,19 @@ class JsonOutput final : public Output {
     fwrite(line_.data(), 1, line_.size(), out_);
   }
 
+  void probe_hit(const SyscallEvent& who, const std::string& where, uint64_t ip,
+                 const uint64_t r[6]) override {
+    line_.clear();
+    auto it = std::back_inserter(line_);
+    fmt::format_to(it, "{{\"event\":\"probe\",\"ts_ns\":{},\"pid\":{},\"tid\":{},\"comm\":",
+                   static_cast<int64_t>(who.ts_ns) + off_, who.tgid, who.tid);
+    json_string(line_, who.comm);
+    line_ += ",\"probe\":";
+    json_string(line_, where);
+    fmt::format_to(it, ",\"ip\":{},\"regs\":[{},{},{},{},{},{}]}}\n", ip, r[0], r[1], r[2], r[3], r[4], r[5]);
+    fwrite(line_.data(), 1, line_.size(), out_);
+  }
+
   void process_exit(uint32_t tgid, const std::string& comm, int status, uint64_t ts) override {
     line_.clear();
     auto it = std::back_inserter(line_);

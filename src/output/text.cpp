@@ -60,6 +60,12 @@ class TextOutput final : public Output {
     fwrite(line_.data(), 1, line_.size(), out_);
   }
 
+  void probe_hit(const SyscallEvent& who, const std::string& where, uint64_t ip,
+                 const uint64_t r[6]) override {
+    fmt::print(out_, "[pid {:>5}] probe {} hit: ip={:#x} di={:#x} si={:#x} dx={:#x} cx={:#x} r8={:#x} r9={:#x}\n",
+               who.tid, where, ip, r[0], r[1], r[2], r[3], r[4], r[5]);
+  }
+
   void process_exit(uint32_t tgid, const std::string&, int status, uint64_t) override {
     if (WIFSIGNALED(status)) {
       auto name = decode::signal_name(WTERMSIG(status));

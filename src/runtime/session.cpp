@@ -14,6 +14,7 @@
 #include <cstring>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <unordered_map>
 
@@ -26,6 +27,7 @@
 #include "sysgate/syscalls.hpp"
 #include "sysgate/zap.hpp"
 #include "sysgate_abi.h"
+#include "sysgate_kmod.h"
 
 namespace sysgate {
 
@@ -197,6 +199,7 @@ class Launcher {
 class Pairer {
  public:
   Pairer(Output& out, RunSummary& sum) : out_(out), sum_(sum) {}
+  std::function<std::string(uint32_t)> probe_name;
 
   void record(const void* data, size_t len) {
     if (len < sizeof(sg_hdr)) return;
@@ -243,6 +246,17 @@ class Pairer {
         ev.add_captures(bytes + sizeof x, len - sizeof x, x.ncap, true);
         ev.merge_retried_strings();
         emit(ev);
+        return;
+      }
+      case SG_EV_PROBE: {
+        if (len < sizeof(sg_probe_hit)) return;
+        sg_probe_hit p;
+        memcpy(&p, data, sizeof p);
+        SyscallEvent who;
+        fill(who, h);
+        uint64_t regs[6];
+        for (int i = 0; i < 6; ++i) regs[i] = p.regs[i];
+        out_.probe_hit(who, probe_name ? probe_name(p.probe_id) : std::to_string(p.probe_id), p.ip, regs);
         return;
       }
       case SG_EV_TASK_EXIT: {
@@ -428,6 +442,9 @@ int run(const RunOptions& o) {
   cfg.limits = opts.limits;
   cfg.ring_bytes = opts.ring_bytes;
   cfg.attach = opts.attach;
+  cfg.probes = opts.probes;
+  if (!opts.probes.empty() && opts.backend != "kmod")
+    throw UsageError("--probe needs --backend kmod (the ebpf backend attaches to tracepoints only)");
   if (opts.attach != "auto" && opts.attach != "raw" && opts.attach != "syscall")
     throw UsageError(fmt::format("--attach {}: use auto, raw or syscall", opts.attach));
   cfg.targets = opts.targets;
@@ -512,6 +529,7 @@ int run(const RunOptions& o) {
     if (opts.mode == Mode::Trace) pairer.record(d, n);
     else if (opts.mode == Mode::Zap) zapper.record(d, n);
   });
+  pairer.probe_name = [&](uint32_t id) { return backend->probe_name(id); };
   for (pid_t p : initial) {
     backend->add_target(p);
     zapper.watch(p);

@@ -67,6 +67,17 @@ strip /tmp/e.txt > /tmp/e.lines
 if cmp -s /tmp/k.lines /tmp/e.lines; then ok kmod_equals_ebpf
 else bad kmod_equals_ebpf "kmod: $(tr '\n' '|' < /tmp/k.lines) ebpf: $(tr '\n' '|' < /tmp/e.lines)"; fi
 
+# 3a. any kernel symbol (+offset) through the device: hits of the target only; a bad one refused
+sysgate trace --backend kmod -e close --probe do_sys_openat2 --probe do_sys_openat2+0x0 -o /tmp/p.txt -- closer >/dev/null
+if grep -q 'probe do_sys_openat2+0x0 hit: ip=0x' /tmp/p.txt && grep -q 'close(42) = -1 EBADF' /tmp/p.txt; then
+  ok kmod_symbol_probe "$(grep -c 'probe do_sys_openat2' /tmp/p.txt) hits"
+else bad kmod_symbol_probe "$(tr '\n' '|' < /tmp/p.txt)"; fi
+sysgate trace --backend kmod -e close --probe no_such_symbol_sg -- true 2>/tmp/p.err
+rc=$?
+if [ $rc = 2 ] && grep -q 'no such kernel symbol' /tmp/p.err && [ -z "$(cat /sys/kernel/debug/kprobes/list)" ]; then
+  ok kmod_bad_symbol
+else bad kmod_bad_symbol "rc=$rc $(cat /tmp/p.err) $(cat /sys/kernel/debug/kprobes/list | head -3)"; fi
+
 # 3b. the golden program: every line it expects, from both backends on this kernel
 GOLDEN="close,openat,read,write,pread64,pwrite64,readv,writev,lseek,dup3,pipe2,mmap,mprotect,munmap,kill,rt_sigprocmask,socket,connect,bind,memfd_create,faccessat,access,newfstatat,fstat,unlinkat,getppid"
 for b in kmod ebpf; do

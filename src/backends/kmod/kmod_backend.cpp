@@ -105,7 +105,35 @@ class KmodBackend final : public Backend {
                          e == ENOENT ? "no such kernel function" : strerror(e)));
       }
     }
-    attach_desc_ = fmt::format("{} kretprobe{}", selected.size(), selected.size() == 1 ? "" : "s");
+    probe_names_.assign(selected.size(), std::string());
+    for (const auto& spec : cfg.probes) {
+      sg_kmod_probe p{};
+      p.nr = -1;
+      auto plus = spec.find('+');
+      std::string sym = spec.substr(0, plus);
+      if (sym.empty() || sym.size() >= sizeof p.symbol)
+        fail(fmt::format("--probe '{}': give SYMBOL or SYMBOL+OFFSET", spec), true);
+      if (plus != std::string::npos) {
+        char* end = nullptr;
+        errno = 0;
+        p.offset = std::strtoull(spec.c_str() + plus + 1, &end, 0);
+        if (errno || !end || *end || end == spec.c_str() + plus + 1)
+          fail(fmt::format("--probe '{}': the offset must be a number (e.g. +0x10)", spec), true);
+      }
+      strncpy(p.symbol, sym.c_str(), sizeof p.symbol - 1);
+      if (ioctl(fd_, SG_IOC_ADD_PROBE, &p) != 0) {
+        int e = errno;
+        fail(fmt::format("--probe '{}': {}", spec,
+                         e == ENOENT ? "no such kernel symbol"
+                         : e == EINVAL ? "the kernel cannot probe there (not an instruction boundary, or a blacklisted function)"
+                                       : strerror(e)),
+             e == ENOENT || e == EINVAL);
+      }
+      if (p.id >= probe_names_.size()) probe_names_.resize(p.id + 1);
+      probe_names_[p.id] = fmt::format("{}+{:#x}", sym, p.offset);
+    }
+    attach_desc_ = fmt::format("{} kretprobe{}{}", selected.size(), selected.size() == 1 ? "" : "s",
+                               cfg.probes.empty() ? "" : fmt::format(", {} kprobe{}", cfg.probes.size(), cfg.probes.size() == 1 ? "" : "s"));
     buf_.resize(1 << 20);
     // the fork/exec/exit helpers go live now: a command launched next is followed from its execve
     ctl(SG_IOC_START, nullptr, "start");
@@ -209,6 +237,12 @@ class KmodBackend final : public Backend {
   int fd_ = -1;
   std::string attach_desc_;
   std::vector<char> buf_;
+  std::vector<std::string> probe_names_;
+
+ public:
+  std::string probe_name(uint32_t id) const override {
+    return id < probe_names_.size() && !probe_names_[id].empty() ? probe_names_[id] : std::to_string(id);
+  }
 };
 
 }  // namespace
