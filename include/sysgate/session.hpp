@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sysgate/backend.hpp"
+#include "sysgate/parse.hpp"
 #include "sysgate/zap.hpp"
 
 namespace sysgate {
@@ -32,10 +33,6 @@ struct RunOptions {
   std::vector<std::string> zap_args; // --arg I=VALUE, resolved against the selected syscalls
 };
 
-// "200ms", "1.5s", "500us", "2m", "100ns"; a bare number is seconds. Throws UsageError.
-uint64_t parse_duration_ns(const std::string& text, const std::string& option);
-// --arg I=VALUE against the selected syscalls (I: 0-based index or argument name).
-ArgMatch parse_arg_match(const std::string& text, const std::vector<bool>& selected);
 
 // Runs and returns the process exit status (the command's when one was launched).
 int run(const RunOptions& opts);
