@@ -18,12 +18,12 @@ namespace sysgate {
 enum class Mode { Trace, Count, Zap };
 
 struct TargetSpec {
-  std::vector<pid_t> pids;          // -p: processes (all their threads)
-  std::vector<std::string> comms;   // -n: names (<= 15 characters)
-  std::string cgroup;               // --cgroup: cgroup v2 directory
-  bool all = false;                 // -a: everything but sysgate and `exclude`
-  bool follow = false;              // -f: children of targets become targets
-  std::vector<pid_t> exclude;       // never traced (sysgate's output consumers)
+  std::vector<pid_t> pids;         // -p: processes (all their threads)
+  std::vector<std::string> comms;  // -n: names (<= 15 characters)
+  std::string cgroup;              // --cgroup: cgroup v2 directory
+  bool all = false;                // -a: everything but sysgate and `exclude`
+  bool follow = false;             // -f: children of targets become targets
+  std::vector<pid_t> exclude;      // never traced (sysgate's output consumers)
 };
 
 struct ArgMatch {
@@ -38,7 +38,7 @@ struct ZapConfig {
   bool in_kernel = true;  // false: --via-userspace (the kernel only reports)
   uint32_t nth = 1;
   int signal = 15;
-  bool force = false;     // allow pid 1
+  bool force = false;  // allow pid 1
   uint32_t max_per_sec = 0;
   uint64_t max_total = 0;  // --count: the kernel stops zapping after this many
   std::vector<ArgMatch> matches;
@@ -61,16 +61,16 @@ struct SessionConfig {
 };
 
 struct BackendStats {
-  uint64_t enter_seen = 0;   // target syscall entries the kernel side saw
-  uint64_t enter_drop = 0;   // entry records lost
-  uint64_t exit_drop = 0;    // exit records lost
-  uint64_t task_drop = 0;    // task-exit records lost
-  uint64_t cap_trunc = 0;    // records whose captures were cut short
+  uint64_t enter_seen = 0;  // target syscall entries the kernel side saw
+  uint64_t enter_drop = 0;  // entry records lost
+  uint64_t exit_drop = 0;   // exit records lost
+  uint64_t task_drop = 0;   // task-exit records lost
+  uint64_t cap_trunc = 0;   // records whose captures were cut short
   uint64_t inflight_full = 0;
-  uint64_t zap_drop = 0;     // zap or delivery records lost
-  uint64_t zap_rate = 0;     // zaps skipped by --max-rate
+  uint64_t zap_drop = 0;  // zap or delivery records lost
+  uint64_t zap_rate = 0;  // zaps skipped by --max-rate
   uint64_t zap_procs_full = 0;
-  std::string attach;        // how it attached ("raw_syscalls", "3 syscall tracepoints")
+  std::string attach;  // how it attached ("raw_syscalls", "3 syscall tracepoints")
 };
 
 struct CountRow {

@@ -35,7 +35,7 @@ struct SyscallEvent {
   bool has_enter = false;
   bool has_exit = false;
   int64_t ret = 0;
-  std::vector<Capture> caps;  // entry captures, then exit captures
+  std::vector<Capture> caps;      // entry captures, then exit captures
   bool shown_unfinished = false;  // text output already printed "<unfinished ...>" for it
 
   // Owns the bytes the captures point into (cap_off[i] = offset of caps[i]).

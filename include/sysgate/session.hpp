@@ -15,7 +15,7 @@ namespace sysgate {
 struct RunOptions {
   Mode mode = Mode::Trace;
   std::string backend = "ebpf";
-  std::string kmod_path;             // --kmod-path: module to load for --backend kmod
+  std::string kmod_path;  // --kmod-path: module to load for --backend kmod
   TargetSpec targets;
   std::vector<std::string> command;  // launched and traced from its first instruction
   std::string syscalls;              // -e expression ("" = all)
@@ -26,13 +26,12 @@ struct RunOptions {
   std::vector<std::string> probes;   // --probe SYMBOL[+OFFSET] (kmod backend)
   CaptureLimits limits;
   size_t ring_bytes = 16u << 20;
-  double duration_s = 0;             // stop after this long (0 = no limit)
+  double duration_s = 0;  // stop after this long (0 = no limit)
   // zap
-  ZapConfig zap;                     // what the kernel does
-  ZapOptions zap_opts;               // what user space does
-  std::vector<std::string> zap_args; // --arg I=VALUE, resolved against the selected syscalls
+  ZapConfig zap;                      // what the kernel does
+  ZapOptions zap_opts;                // what user space does
+  std::vector<std::string> zap_args;  // --arg I=VALUE, resolved against the selected syscalls
 };
-
 
 // Runs and returns the process exit status (the command's when one was launched).
 int run(const RunOptions& opts);

@@ -33,12 +33,12 @@ struct ZapResult {
   int send_ret = 0;
   uint64_t syscall_ts = 0;  // CLOCK_MONOTONIC ns
   uint64_t signal_ts = 0;
-  uint64_t deliver_ts = 0;  // 0: not observed
+  uint64_t deliver_ts = 0;       // 0: not observed
   uint64_t deliver_handler = 0;  // 0 SIG_DFL, 1 SIG_IGN, else a handler
   uint64_t exit_start_ts = 0;    // exit_group called, or a fatal signal taken
-  uint64_t exit_ts = 0;     // the last thread of the process exited
+  uint64_t exit_ts = 0;          // the last thread of the process exited
   uint64_t escalate_ts = 0;
-  int status = 0;           // wait(2) form
+  int status = 0;  // wait(2) form
   bool exited = false;
   bool escalated = false;
   int pidfd = -1;

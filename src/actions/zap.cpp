@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sysgate/zap.hpp"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -11,7 +12,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "sysgate/decode.hpp"
 #include "sysgate/syscalls.hpp"
@@ -38,7 +38,9 @@ std::string sig_name(int sig) {
   return n.empty() ? fmt::format("signal {}", sig) : std::string(n);
 }
 
-std::string seconds(uint64_t ns) { return fmt::format("{}.{:06}", ns / 1000000000, ns / 1000 % 1000000); }
+std::string seconds(uint64_t ns) {
+  return fmt::format("{}.{:06}", ns / 1000000000, ns / 1000 % 1000000);
+}
 
 std::string status_text(int status) {
   if (WIFSIGNALED(status)) return fmt::format("killed by {}", sig_name(WTERMSIG(status)));
@@ -126,7 +128,8 @@ void Zapper::record(const void* data, size_t len) {
       z.deliver_ts = h.ts_ns;
       z.deliver_handler = d.handler;
       // taken with the default action, a terminating signal starts the exit right here
-      if (d.handler == 0 && default_terminates(d.signal) && !z.exit_start_ts) z.exit_start_ts = h.ts_ns;
+      if (d.handler == 0 && default_terminates(d.signal) && !z.exit_start_ts)
+        z.exit_start_ts = h.ts_ns;
       return;
     }
     case SG_EV_EXIT_START: {
@@ -239,8 +242,10 @@ void Zapper::report(const ZapResult& z) {
 void Zapper::report_missed(uint32_t pid, const std::string& comm, uint32_t matched, int status,
                            uint64_t ts) {
   std::string text = fmt::format(
-      "[pid {:>5}] {} ({}) {} before its zap: it made {} matching call{}, the zap was due on call #{}",
-      pid, comm, pid, status_text(status), matched, matched == 1 ? "" : "s", nth_hint_ ? nth_hint_ : 0);
+      "[pid {:>5}] {} ({}) {} before its zap: it made {} matching call{}, the zap was due on call "
+      "#{}",
+      pid, comm, pid, status_text(status), matched, matched == 1 ? "" : "s",
+      nth_hint_ ? nth_hint_ : 0);
   if (opts_.syslog) syslog(LOG_NOTICE, "%s", text.c_str() + text.find(']') + 2);
   if (!opts_.json) {
     fmt::print(out_, "{}\n", text);
@@ -250,7 +255,8 @@ void Zapper::report_missed(uint32_t pid, const std::string& comm, uint32_t match
   auto it = std::back_inserter(l);
   fmt::format_to(it, "\"pid\":{},\"comm\":", pid);
   json_str(l, comm);
-  fmt::format_to(it, ",\"matched\":{},\"exit_ts_ns\":{}", matched, static_cast<int64_t>(ts) + offset_);
+  fmt::format_to(it, ",\"matched\":{},\"exit_ts_ns\":{}", matched,
+                 static_cast<int64_t>(ts) + offset_);
   if (WIFSIGNALED(status)) {
     l += ",\"exit_signal\":";
     json_str(l, sig_name(WTERMSIG(status)));
@@ -266,29 +272,33 @@ uint64_t Zapper::finish(uint64_t lost, uint64_t held_back, uint64_t untracked) {
   for (auto& [pid, z] : pending_) {
     std::string text = fmt::format("[pid {:>5}] zap {} ({}): still running when sysgate stopped",
                                    z.pid, z.comm, z.pid);
-    if (!opts_.json) fmt::print(out_, "{}\n", text);
-    else fmt::print(out_, "{{\"event\":\"zap_unfinished\",\"pid\":{},\"escalated\":{}}}\n", z.pid,
-                    z.escalated ? "true" : "false");
+    if (!opts_.json)
+      fmt::print(out_, "{}\n", text);
+    else
+      fmt::print(out_, "{{\"event\":\"zap_unfinished\",\"pid\":{},\"escalated\":{}}}\n", z.pid,
+                 z.escalated ? "true" : "false");
   }
   std::sort(times_.begin(), times_.end());
   uint64_t mn = times_.empty() ? 0 : times_.front(), mx = times_.empty() ? 0 : times_.back();
   uint64_t med = percentile(times_, 50), p99 = percentile(times_, 99);
   if (opts_.json) {
-    fmt::print(out_,
-               "{{\"event\":\"zap_summary\",\"zaps\":{},\"exited\":{},\"escalated\":{},\"running\":{},"
-               "\"min_ns\":{},\"median_ns\":{},\"p99_ns\":{},\"max_ns\":{},\"lost\":{},"
-               "\"held_back\":{},\"untracked\":{}}}\n",
-               zaps_, times_.size(), escalated_, unexited_, mn, med, p99, mx, lost, held_back,
-               untracked);
+    fmt::print(
+        out_,
+        "{{\"event\":\"zap_summary\",\"zaps\":{},\"exited\":{},\"escalated\":{},\"running\":{},"
+        "\"min_ns\":{},\"median_ns\":{},\"p99_ns\":{},\"max_ns\":{},\"lost\":{},"
+        "\"held_back\":{},\"untracked\":{}}}\n",
+        zaps_, times_.size(), escalated_, unexited_, mn, med, p99, mx, lost, held_back, untracked);
   } else {
-    fmt::print(out_,
-               "sysgate: {} zap{}, {} exited, {} escalated; time to exit min {} median {} p99 {} max "
-               "{} s\n",
-               zaps_, zaps_ == 1 ? "" : "s", times_.size(), escalated_, seconds(mn), seconds(med),
-               seconds(p99), seconds(mx));
+    fmt::print(
+        out_,
+        "sysgate: {} zap{}, {} exited, {} escalated; time to exit min {} median {} p99 {} max "
+        "{} s\n",
+        zaps_, zaps_ == 1 ? "" : "s", times_.size(), escalated_, seconds(mn), seconds(med),
+        seconds(p99), seconds(mx));
     if (lost || held_back || untracked)
-      fmt::print(out_, "sysgate: {} zap records lost, {} zaps held back by --max-rate, {} processes "
-                       "not tracked (table full)\n",
+      fmt::print(out_,
+                 "sysgate: {} zap records lost, {} zaps held back by --max-rate, {} processes "
+                 "not tracked (table full)\n",
                  lost, held_back, untracked);
   }
   return zaps_;
