@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The x86-64 syscall table: generated at build time from <asm/unistd_64.h>
-// (numbers, names) and schema/syscalls.tsv (classes, argument kinds).
+// The x86-64 syscall table: generated at build time from schema/syscall_64.tbl
+// (numbers, names, kernel entry points: the project's copy of the kernel's own
+// table, not the build machine's headers) and schema/syscalls.tsv (classes,
+// argument kinds).
 #pragma once
 
 #include <cstdint>
@@ -44,6 +46,9 @@ struct SyscallInfo {
   bool args_known = false;    // false: no prototype known, print 6 raw values
   uint8_t nargs = 0;
   ArgSpec args[6];
+  // The kernel's entry point ("sys_newfstat"); empty for numbers mainline
+  // x86-64 kernels do not implement (getpmsg, tuxcall, ...: always ENOSYS).
+  std::string_view entry;
 };
 
 // Every syscall of the architecture, indexed by number (holes have nr == -1).
@@ -54,7 +59,8 @@ uint32_t class_by_name(std::string_view name);  // "file" or "%file"; 0 if unkno
 std::vector<std::string_view> class_names();
 
 // The name of a syscall's kernel function and tracepoints when it differs from the
-// uapi name: "fstat" -> "newfstat" (__x64_sys_newfstat, syscalls/sys_enter_newfstat).
+// uapi name: "fstat" -> "newfstat" (__x64_sys_newfstat, syscalls/sys_enter_newfstat),
+// from the entry point of the kernel's table; the uapi name for names it lacks.
 std::string kernel_syscall_name(std::string_view uapi_name);
 
 // Names closest to an unknown one (edit distance), best first.

@@ -87,12 +87,8 @@ std::vector<std::string_view> class_names() {
 }
 
 std::string kernel_syscall_name(std::string_view name) {
-  static const std::pair<std::string_view, std::string_view> kAliases[] = {
-      {"stat", "newstat"},        {"fstat", "newfstat"},   {"lstat", "newlstat"},
-      {"sendfile", "sendfile64"}, {"umount2", "umount"},   {"uname", "newuname"},
-  };
-  for (const auto& [uapi, kernel] : kAliases)
-    if (name == uapi) return std::string(kernel);
+  const SyscallInfo* info = syscall_by_name(name);
+  if (info && info->entry.starts_with("sys_")) return std::string(info->entry.substr(4));
   return std::string(name);
 }
 
