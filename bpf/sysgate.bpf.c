@@ -14,10 +14,10 @@
 #include <bpf/bpf_tracing.h>
 
 #include "sysgate_abi.h"
+#include "sysgate_match.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define SG_MAX_COMMS 8
 #define SCRATCH_SIZE (SG_EVENT_MAX + SG_MAX_CAP_BYTES + 64)
 #define OFF_MASK (SG_EVENT_MAX - 1)
 #define CAP_MASK (SG_MAX_CAP_BYTES - 1)
@@ -247,7 +247,7 @@ static __always_inline bool comm_matches(const char *comm)
 /* the launched command becomes a target at its execve: its set-up before exec is not traced */
 static __always_inline void launch_check(long nr, __u32 tgid)
 {
-	if (launch_tgid && tgid == launch_tgid && (nr == 59 || nr == 322))
+	if (launch_tgid && tgid == launch_tgid && sg_is_exec(nr))
 		bit_set(tgid);
 }
 
@@ -574,39 +574,21 @@ __noinline int cap_msghdr(struct cap_state *st, __u64 ptr, __s64 budget)
 	return cap_iov(st, (__u64)m.msg_iov, m.msg_iovlen, budget);
 }
 
+/* the length logic is shared with the module: sg_cap_want() in sysgate_match.h */
 static __always_inline __u64 spec_len(const struct sg_cap_spec *cs, __u64 *args, __s64 ret,
 				      bool at_exit, bool *skip)
 {
-	__u64 v = arg_at(args, cs->len_arg);
-	__u64 elem = cs->elem ? cs->elem : 1;
+	__u64 v = arg_at(args, cs->len_arg), want = 0;
+	__s32 plen = 0;
 
-	switch (cs->len_src) {
-	case SG_LEN_CONST:
-		return cs->size;
-	case SG_LEN_ARG:
-		return v * elem;
-	case SG_LEN_RET:
-		/* nothing filled on failure; an empty result ("" for read at EOF) is shown */
-		if (ret < 0) {
-			*skip = true;
-			return 0;
-		}
-		if ((__u64)ret > v)
-			return v * elem;
-		return (__u64)ret * elem;
-	case SG_LEN_ARGPTR: {
-		__s32 l = 0;
-
-		if (!v || bpf_probe_read_user(&l, sizeof(l), (const void *)v) || l < 0) {
-			*skip = true;
-			return 0;
-		}
-		return l;
+	if (cs->len_src == SG_LEN_ARGPTR &&
+	    (!v || bpf_probe_read_user(&plen, sizeof(plen), (const void *)v)))
+		plen = -1;
+	if (sg_cap_want(cs->len_src, cs->size, cs->elem, v, ret, plen, &want)) {
+		*skip = true;
+		return 0;
 	}
-	case SG_LEN_FDSET:
-		return ((v & 0xffffffff) + 63) / 64 * 8;
-	}
-	return 0;
+	return want;
 }
 
 __noinline int capture_one(struct cap_state *st, __u32 nr, __u32 i)
@@ -641,7 +623,7 @@ __noinline int capture_one(struct cap_state *st, __u32 nr, __u32 i)
 	st->c_arg = i;
 	st->c_kind = cs.kind;
 	st->c_flags = 0;
-	st->c_max = cs.size ? cs.size : 32;
+	st->c_max = sg_cap_max(cs.size);
 	switch (cs.kind) {
 	case SG_CK_STR:
 		return cap_str(st, ptr);
@@ -990,22 +972,17 @@ int tp_count_exit(struct sg_tp_exit *ctx)
 /* ------------------------------------------------------------------------ */
 /* zap: signal the caller on its Nth matching call, at syscall entry         */
 
+/* the matching logic is shared with the module: sysgate_match.h */
 static __always_inline bool prefix_matches(__u64 ptr, const volatile struct sg_arg_match *m)
 {
-	char buf[SG_PREFIX_MAX];
-	__u32 len = m->len;
+	char buf[SG_PREFIX_BUF];
+	long n;
 
-	if (!ptr || len > SG_PREFIX_MAX)
+	if (!ptr)
 		return false;
-	if (bpf_probe_read_user_str(buf, sizeof(buf), (const void *)ptr) < 0)
-		return false;
-	for (int i = 0; i < SG_PREFIX_MAX; i++) {
-		if (i >= len)
-			break;
-		if (buf[i] != m->prefix[i])
-			return false;
-	}
-	return true;
+	/* SG_PREFIX_MAX bytes of the string and its NUL, as the module reads */
+	n = bpf_probe_read_user_str(buf, sizeof(buf), (const void *)ptr);
+	return sg_match_prefix(buf, n - 1, m->prefix, m->len);
 }
 
 static __always_inline bool args_match(const __u64 *args)
@@ -1017,20 +994,10 @@ static __always_inline bool args_match(const __u64 *args)
 		if (i >= zap_nmatch)
 			break;
 		v = arg_at(args, m->index);
-		switch (m->op) {
-		case SG_MATCH_EQ:
-			if ((v & m->mask) != m->value)
-				return false;
-			break;
-		case SG_MATCH_BITS:
-			if ((v & m->value) != m->value)
-				return false;
-			break;
-		case SG_MATCH_PREFIX:
+		if (m->op == SG_MATCH_PREFIX) {
 			if (!prefix_matches(v, m))
 				return false;
-			break;
-		default:
+		} else if (!sg_match_value(m->op, v, m->value, m->mask)) {
 			return false;
 		}
 	}
@@ -1148,24 +1115,8 @@ static __always_inline int zap_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u6
 	return 0;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(raw_zap_enter, struct pt_regs *regs, long id)
-{
-	return zap_enter(id, regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9);
-}
-
-SEC("tracepoint")
-int tp_zap_enter(struct sg_tp_enter *ctx)
-{
-	__u64 a[SG_NARGS] = {};
-
-	tp_args(ctx, a);
-	return zap_enter(ctx->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-}
-
 /* a zapped process starts to exit by itself (a handler that ends in exit) */
-SEC("tracepoint/syscalls/sys_enter_exit_group")
-int zap_exit_group(struct sg_tp_enter *ctx)
+static __always_inline int zap_exit_start(void)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
@@ -1180,9 +1131,34 @@ int zap_exit_group(struct sg_tp_enter *ctx)
 		count(SG_CNT_ZAP_DROP);
 		return 0;
 	}
-	fill_hdr(e, SG_EV_EXIT_START, sizeof(*e), pid_tgid, 231, bpf_ktime_get_ns());
+	fill_hdr(e, SG_EV_EXIT_START, sizeof(*e), pid_tgid, SG_NR_exit_group, bpf_ktime_get_ns());
 	bpf_ringbuf_submit(e, 0);
 	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(raw_zap_enter, struct pt_regs *regs, long id)
+{
+	/* raw attach sees exit_group itself: no tracepoint (nor tracefs) needed */
+	if (id == SG_NR_exit_group)
+		zap_exit_start();
+	return zap_enter(id, regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9);
+}
+
+SEC("tracepoint")
+int tp_zap_enter(struct sg_tp_enter *ctx)
+{
+	__u64 a[SG_NARGS] = {};
+
+	tp_args(ctx, a);
+	return zap_enter(ctx->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+/* per-syscall attach: exit_group through its own tracepoint */
+SEC("tracepoint/syscalls/sys_enter_exit_group")
+int zap_exit_group(struct sg_tp_enter *ctx)
+{
+	return zap_exit_start();
 }
 
 /* when a zapped process dequeues its signal (fatal SIGKILL skips this step) */

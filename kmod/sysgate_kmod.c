@@ -40,9 +40,10 @@
 
 #include "sysgate_abi.h"
 #include "sysgate_kmod.h"
+#include "sysgate_match.h"
 
 #define SG_RING_DEFAULT (4u << 20)
-#define SG_RING_MAX (256u << 20)
+#define SG_RING_MAX SG_KMOD_RING_MAX
 #define SG_ZAP_SLOTS 4096
 
 /* ---------------------------------------------------------------------- */
@@ -135,7 +136,7 @@ static bool sg_comm_matches(struct sg_session *s, const char *comm)
 {
 	u32 i;
 
-	for (i = 0; i < s->cfg.ncomm && i < 8; i++)
+	for (i = 0; i < s->cfg.ncomm && i < SG_MAX_COMMS; i++)
 		if (!strncmp(comm, s->cfg.comms[i], SG_COMM_LEN))
 			return true;
 	return false;
@@ -391,7 +392,8 @@ static void sg_capture(struct sg_session *s, struct sg_cap_ctx *c, u32 nr)
 	for (i = 0; i < SG_NARGS; i++) {
 		const struct sg_cap_spec *cs = &spec->cap[i];
 		u64 ptr = c->args[i], want = 0, v;
-		u32 max = cs->size ? cs->size : 32;
+		s32 plen = 0;
+		u32 max = sg_cap_max(cs->size);
 
 		if (cs->kind == SG_CK_NONE || !ptr)
 			continue;
@@ -427,30 +429,11 @@ static void sg_capture(struct sg_session *s, struct sg_cap_ctx *c, u32 nr)
 			sg_cap_msghdr(c, i, ptr, max, c->at_exit ? c->ret : -1);
 			break;
 		case SG_CK_BUF:
-			switch (cs->len_src) {
-			case SG_LEN_CONST:
-				want = cs->size;
-				break;
-			case SG_LEN_ARG:
-				want = v * (cs->elem ? cs->elem : 1);
-				break;
-			case SG_LEN_RET:
-				if (c->ret < 0)
-					continue;
-				want = min_t(u64, c->ret, v) * (cs->elem ? cs->elem : 1);
-				break;
-			case SG_LEN_ARGPTR: {
-				s32 l;
-
-				if (!v || copy_from_user_nofault(&l, (const void __user *)v, 4) || l < 0)
-					continue;
-				want = l;
-				break;
-			}
-			case SG_LEN_FDSET:
-				want = ((v & 0xffffffff) + 63) / 64 * 8;
-				break;
-			}
+			if (cs->len_src == SG_LEN_ARGPTR &&
+			    (!v || copy_from_user_nofault(&plen, (const void __user *)v, 4)))
+				plen = -1;
+			if (sg_cap_want(cs->len_src, cs->size, cs->elem, v, c->ret, plen, &want))
+				continue;
 			sg_cap_buf(c, i, SG_CK_BUF, 0, ptr, want, max);
 			break;
 		}
@@ -486,25 +469,18 @@ static bool sg_args_match(struct sg_session *s, const u64 *args)
 	for (i = 0; i < s->nmatch; i++) {
 		const struct sg_arg_match *m = &s->match[i];
 		u64 v = args[m->index % SG_NARGS];
-		char buf[SG_PREFIX_MAX];
+		char buf[SG_PREFIX_BUF];
+		long n;
 
-		switch (m->op) {
-		case SG_MATCH_EQ:
-			if ((v & m->mask) != m->value)
+		if (m->op != SG_MATCH_PREFIX) {
+			if (!sg_match_value(m->op, v, m->value, m->mask))
 				return false;
-			break;
-		case SG_MATCH_BITS:
-			if ((v & m->value) != m->value)
-				return false;
-			break;
-		case SG_MATCH_PREFIX:
-			if (!v || sg_strncpy_nofault(buf, v, sizeof(buf)) < 0 ||
-			    strncmp(buf, m->prefix, min_t(u32, m->len, SG_PREFIX_MAX)))
-				return false;
-			break;
-		default:
-			return false;
+			continue;
 		}
+		/* the same bytes the BPF side reads: SG_PREFIX_MAX of the string */
+		n = v ? sg_strncpy_nofault(buf, v, SG_PREFIX_MAX) : -EFAULT;
+		if (!sg_match_prefix(buf, n, m->prefix, m->len))
+			return false;
 	}
 	return true;
 }
@@ -579,7 +555,7 @@ static int sg_sys_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	inf->retry = 0;
 	if (!s || !s->started)
 		return 1;
-	if (s->cfg.launch_tgid && tgid == s->cfg.launch_tgid && (nr == 59 || nr == 322))
+	if (s->cfg.launch_tgid && tgid == s->cfg.launch_tgid && sg_is_exec(nr))
 		set_bit(tgid, s->targets);
 	if (!sg_is_target(s, tgid) && !(s->cfg.ncomm && sg_comm_matches(s, current->comm)))
 		return 1;
@@ -1030,7 +1006,7 @@ static long sg_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 			break;
 		}
 		if (c.abi_version != SG_ABI_VERSION || c.size != sizeof(c) || c.mode > SG_KMOD_ZAP ||
-		    c.ncomm > 8 || c.zap_signal < 0 || c.zap_signal > 64) {
+		    c.ncomm > SG_MAX_COMMS || c.zap_signal < 0 || c.zap_signal > 64) {
 			err = -EINVAL;
 			break;
 		}
@@ -1102,8 +1078,8 @@ static long sg_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 			err = -EFAULT;
 			break;
 		}
-		if (s->nmatch >= SG_MAX_MATCH || m.index >= SG_NARGS || m.op < SG_MATCH_EQ ||
-		    m.op > SG_MATCH_PREFIX || m.len > SG_PREFIX_MAX) {
+		/* refused, never cut to fit (sysgate_match.h) */
+		if (s->nmatch >= SG_MAX_MATCH || !sg_match_valid(&m)) {
 			err = -EINVAL;
 			break;
 		}

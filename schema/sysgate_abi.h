@@ -22,6 +22,7 @@
 #define SG_MAX_CAP_BYTES 4096    /* largest single capture (string or buffer) */
 #define SG_MAX_STRARR 32         /* argv entries captured */
 #define SG_MAX_IOV 8             /* iovec entries whose data is captured */
+#define SG_MAX_COMMS 8           /* -n/--comm names of one session */
 
 enum sg_event_type {
 	SG_EV_ENTER = 1,     /* struct sg_enter + captures */
@@ -30,6 +31,7 @@ enum sg_event_type {
 	SG_EV_ZAP = 4,       /* struct sg_zap: the Nth matching call, signalled */
 	SG_EV_SIG_DELIVER = 5, /* struct sg_sig_deliver: a zapped process took its signal */
 	SG_EV_EXIT_START = 6,  /* struct sg_hdr: a zapped process called exit_group */
+	SG_EV_PROBE = 7,       /* struct sg_probe_hit: a symbol probe fired (kmod --probe) */
 };
 
 struct sg_hdr {
@@ -85,7 +87,16 @@ struct sg_sig_deliver {
 	__u64 handler;       /* 0 SIG_DFL, 1 SIG_IGN, else the handler's address */
 };
 
-/* zap: argument conditions, all of which must hold */
+/* a symbol+offset probe hit (kernel module backend, --probe) */
+struct sg_probe_hit {
+	struct sg_hdr hdr;    /* type SG_EV_PROBE, nr = -1 */
+	__u32 probe_id;
+	__u32 pad;
+	__u64 ip;
+	__u64 regs[6];        /* di si dx cx r8 r9 */
+};
+
+/* zap: argument conditions, all of which must hold (logic: sysgate_match.h) */
 enum sg_match_op {
 	SG_MATCH_EQ = 1,     /* (arg & mask) == value */
 	SG_MATCH_BITS = 2,   /* (arg & value) == value: these flag bits are set */
@@ -93,7 +104,7 @@ enum sg_match_op {
 };
 
 #define SG_MAX_MATCH 4
-#define SG_PREFIX_MAX 64
+#define SG_PREFIX_MAX 64 /* bytes of a prefix; longer ones are refused, never cut */
 
 struct sg_arg_match {
 	__u8 index;

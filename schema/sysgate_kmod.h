@@ -7,19 +7,16 @@
 #ifndef SYSGATE_KMOD_H
 #define SYSGATE_KMOD_H
 
-#ifdef __KERNEL__
 #include <linux/ioctl.h>
 #include <linux/types.h>
-#else
-#include <linux/ioctl.h>
-#include <linux/types.h>
-#endif
 
+/* the records (struct sg_probe_hit, SG_EV_PROBE included) live in the event ABI */
 #include "sysgate_abi.h"
 
 #define SG_KMOD_DEVICE "/dev/sysgate"
 #define SG_KMOD_MAX_PROBES 64
 #define SG_KMOD_SYM_LEN 64
+#define SG_KMOD_RING_MAX (256u << 20)
 
 enum sg_kmod_mode {
 	SG_KMOD_TRACE = 0,
@@ -37,8 +34,8 @@ struct sg_kmod_config {
 	__u32 follow;
 	__u32 launch_tgid;  /* a target from its execve on */
 	__u32 ncomm;
-	char comms[8][SG_COMM_LEN];
-	__u32 ring_bytes;   /* 0: default (4 MiB); a power of two, at most 256 MiB */
+	char comms[SG_MAX_COMMS][SG_COMM_LEN];
+	__u32 ring_bytes;   /* 0: default (4 MiB); a power of two, at most SG_KMOD_RING_MAX */
 	__u32 zap_nth;
 	__s32 zap_signal;
 	__u32 zap_force;
@@ -82,17 +79,6 @@ struct sg_kmod_counts {
 	__u32 size;           /* bytes at user_ptr */
 	__u32 pad;
 };
-
-/* a symbol+offset probe hit */
-struct sg_probe_hit {
-	struct sg_hdr hdr;    /* type SG_EV_PROBE, nr = -1 */
-	__u32 probe_id;
-	__u32 pad;
-	__u64 ip;
-	__u64 regs[6];        /* di si dx cx r8 r9 */
-};
-
-#define SG_EV_PROBE 7
 
 #define SG_IOC_MAGIC 0xb7
 #define SG_IOC_CONFIG _IOW(SG_IOC_MAGIC, 1, struct sg_kmod_config)

@@ -14,6 +14,7 @@
 #include "sysgate/decode.hpp"
 #include "sysgate/event.hpp"
 #include "sysgate/syscalls.hpp"
+#include "sysgate_match.h"
 
 namespace sysgate {
 namespace {
@@ -124,6 +125,83 @@ TEST(Event, MalformedRecordsAreRejected) {
   SyscallEvent ev;
   EXPECT_FALSE(ev.add_captures(&h, sizeof h, 1, false));
   EXPECT_FALSE(ev.add_captures(&h, 4, 1, false));
+}
+
+// The logic both kernel sides include (schema/sysgate_match.h), compiled here as
+// user space C++: the same header, the same answers.
+TEST(KernelMatch, PrefixOfExactlyMaxBytesMatches) {
+  std::string prefix(SG_PREFIX_MAX, 'a');
+  std::string s = prefix + "bcd";
+  // what a kernel side reads: SG_PREFIX_MAX bytes of the string (and a NUL)
+  char buf[SG_PREFIX_BUF] = {};
+  long n = static_cast<long>(std::min<size_t>(s.size(), SG_PREFIX_MAX));
+  memcpy(buf, s.data(), static_cast<size_t>(n));
+  EXPECT_TRUE(sg_match_prefix(buf, n, prefix.data(), SG_PREFIX_MAX));
+  prefix.back() = 'b';
+  EXPECT_FALSE(sg_match_prefix(buf, n, prefix.data(), SG_PREFIX_MAX));
+  // a string shorter than the prefix never matches, a fault never matches
+  EXPECT_FALSE(sg_match_prefix("aa", 2, "aaa", 3));
+  EXPECT_TRUE(sg_match_prefix("/etc/passwd", 11, "/etc/", 5));
+  EXPECT_FALSE(sg_match_prefix("/etc/passwd", -14, "/etc/", 5));
+  EXPECT_TRUE(sg_match_prefix("x", 1, "", 0));
+}
+
+TEST(KernelMatch, OverlongPrefixIsRefusedNotCut) {
+  sg_arg_match m{};
+  m.op = SG_MATCH_PREFIX;
+  m.len = SG_PREFIX_MAX;
+  EXPECT_TRUE(sg_match_valid(&m));
+  m.len = SG_PREFIX_MAX + 1;
+  EXPECT_FALSE(sg_match_valid(&m));
+  // and a matcher handed one anyway does not match a shorter cut of it
+  std::string s(SG_PREFIX_MAX + 1, 'a');
+  EXPECT_FALSE(sg_match_prefix(s.data(), SG_PREFIX_MAX, s.data(), SG_PREFIX_MAX + 1));
+  m.len = 1;
+  m.index = SG_NARGS;
+  EXPECT_FALSE(sg_match_valid(&m));
+  m.index = 0;
+  m.op = 0;
+  EXPECT_FALSE(sg_match_valid(&m));
+  m.op = SG_MATCH_EQ;
+  EXPECT_TRUE(sg_match_valid(&m));
+}
+
+TEST(KernelMatch, Values) {
+  EXPECT_TRUE(sg_match_value(SG_MATCH_EQ, 0x1'0000'0005ull, 5, 0xffffffff));
+  EXPECT_FALSE(sg_match_value(SG_MATCH_EQ, 6, 5, ~0ull));
+  EXPECT_TRUE(sg_match_value(SG_MATCH_BITS, 0x43, 0x41, 0));
+  EXPECT_FALSE(sg_match_value(SG_MATCH_BITS, 0x42, 0x41, 0));
+  EXPECT_FALSE(sg_match_value(SG_MATCH_PREFIX, 0, 0, 0));
+}
+
+TEST(KernelMatch, CaptureLengths) {
+  __u64 want = 0;
+  EXPECT_EQ(sg_cap_want(SG_LEN_CONST, 144, 0, 0, 0, 0, &want), 0);
+  EXPECT_EQ(want, 144u);
+  EXPECT_EQ(sg_cap_want(SG_LEN_ARG, 0, 16, 3, 0, 0, &want), 0);
+  EXPECT_EQ(want, 48u);
+  EXPECT_EQ(sg_cap_want(SG_LEN_RET, 0, 0, 100, 7, 0, &want), 0);
+  EXPECT_EQ(want, 7u);
+  EXPECT_EQ(sg_cap_want(SG_LEN_RET, 0, 0, 5, 7, 0, &want), 0);  // at most the buffer
+  EXPECT_EQ(want, 5u);
+  EXPECT_EQ(sg_cap_want(SG_LEN_RET, 0, 0, 5, -14, 0, &want), -1);  // failed: nothing
+  EXPECT_EQ(sg_cap_want(SG_LEN_ARGPTR, 0, 0, 0x1000, 0, 16, &want), 0);
+  EXPECT_EQ(want, 16u);
+  EXPECT_EQ(sg_cap_want(SG_LEN_ARGPTR, 0, 0, 0x1000, 0, -1, &want), -1);
+  EXPECT_EQ(sg_cap_want(SG_LEN_FDSET, 0, 0, 65, 0, 0, &want), 0);
+  EXPECT_EQ(want, 16u);
+  EXPECT_EQ(sg_cap_max(0), static_cast<__u32>(SG_CAP_DEFAULT));
+  EXPECT_EQ(sg_cap_max(60000), static_cast<__u32>(SG_MAX_CAP_BYTES));
+  EXPECT_TRUE(sg_is_exec(59));
+  EXPECT_TRUE(sg_is_exec(322));
+  EXPECT_FALSE(sg_is_exec(57));
+}
+
+TEST(Abi, ProbeRecordIsInTheEventAbi) {
+  // consumers of records need only sysgate_abi.h (not sysgate_kmod.h)
+  EXPECT_EQ(SG_EV_PROBE, 7);
+  EXPECT_EQ(sizeof(sg_probe_hit), 40u + 8 + 8 + 48);
+  EXPECT_EQ(SG_MAX_COMMS, 8);
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "sysgate/syscalls.hpp"
 #include "sysgate_abi.h"
 #include "sysgate_bpf.skel.h"
+#include "sysgate_match.h"
 
 namespace sysgate {
 
@@ -49,17 +50,66 @@ int libbpf_log(enum libbpf_print_level level, const char* fmt, va_list ap) {
   return 0;
 }
 
-bool tracefs_ready() { return access("/sys/kernel/tracing/events/syscalls", F_OK) == 0; }
+// Only per-syscall tracepoints (and zap's exit_group tracepoint under that
+// attachment) need tracefs: libbpf reads their ids from it. The raw attachment
+// (tp_btf) and the sched/signal programs need none. tracefs is often mounted
+// with mode 0700: with CAP_BPF and CAP_PERFMON but not root, it cannot be read,
+// and sysgate attaches raw instead (with a notice), never fails for it.
+enum class Tracefs { Ready, Unreadable, Absent };
 
-void ensure_tracefs() {
-  if (tracefs_ready()) return;
-  if (mount("nodev", kTracefs, "tracefs", 0, nullptr) != 0 && !tracefs_ready())
-    throw Error(fmt::format(
-        "tracefs is not mounted at {} and mounting it failed ({}): run 'mount -t tracefs nodev {}' "
-        "as root",
-        kTracefs, strerror(errno), kTracefs));
-  if (!tracefs_ready())
-    throw Error("the running kernel has no syscall tracepoints (CONFIG_FTRACE_SYSCALLS is off)");
+bool syscall_events_readable() {
+  return faccessat(AT_FDCWD, "/sys/kernel/tracing/events/syscalls", R_OK | X_OK, AT_EACCESS) == 0;
+}
+
+Tracefs tracefs_state(std::string* why) {
+  if (syscall_events_readable()) return Tracefs::Ready;
+  if (errno == EACCES) {
+    *why = fmt::format("{} is not readable by this user (mode 0700: root only)", kTracefs);
+    return Tracefs::Unreadable;
+  }
+  // not mounted: mount it when we may (root), as the tracing tools do
+  if (mount("nodev", kTracefs, "tracefs", 0, nullptr) != 0) {
+    int e = errno;
+    if (syscall_events_readable()) return Tracefs::Ready;
+    *why = fmt::format("tracefs is not mounted at {} and mounting it failed ({})", kTracefs,
+                       strerror(e));
+    return Tracefs::Absent;
+  }
+  if (syscall_events_readable()) return Tracefs::Ready;
+  *why = "the running kernel has no syscall tracepoints (CONFIG_FTRACE_SYSCALLS is off)";
+  return errno == EACCES ? Tracefs::Unreadable : Tracefs::Absent;
+}
+
+void notice(const std::string& msg) { fprintf(stderr, "sysgate: %s\n", msg.c_str()); }
+
+std::string join_names(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& n : v) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// Options that belong to the ebpf backend, checked before anything is loaded;
+// options of other backends are refused, never ignored.
+void validate(const SessionConfig& cfg) {
+  if (!cfg.probes.empty())
+    throw UsageError("--probe needs --backend kmod (the ebpf backend attaches to tracepoints only)");
+  if (cfg.attach != "auto" && cfg.attach != "raw" && cfg.attach != "syscall")
+    throw UsageError(fmt::format("--attach {}: use auto, raw or syscall", cfg.attach));
+  if (cfg.targets.comms.size() > SG_MAX_COMMS)
+    throw UsageError(fmt::format("at most {} -n/--comm names can be given", SG_MAX_COMMS));
+  if (cfg.mode == Mode::Zap) {
+    if (cfg.zap.matches.size() > SG_MAX_MATCH)
+      throw UsageError(fmt::format("at most {} --arg conditions can be given", SG_MAX_MATCH));
+    for (const auto& m : cfg.zap.matches) {
+      if (m.op == ArgMatch::Op::Prefix && m.prefix.size() > SG_PREFIX_MAX)
+        throw UsageError(fmt::format("--arg: a path prefix is at most {} bytes ({} given)",
+                                     SG_PREFIX_MAX, m.prefix.size()));
+      if (m.prefix.find('\0') != std::string::npos)
+        throw UsageError("--arg: a path prefix cannot contain a NUL byte");
+      if (m.index < 0 || m.index >= SG_NARGS)
+        throw UsageError(fmt::format("--arg: argument index {} is out of range (0-5)", m.index));
+    }
+  }
 }
 
 long pid_max() {
@@ -133,20 +183,21 @@ class EbpfBackend final : public Backend {
   void open(const SessionConfig& cfg, RecordSink sink) override {
     cfg_ = cfg;
     sink_ = std::move(sink);
+    tracepoints_.clear();
     libbpf_set_print(libbpf_log);
     // Not needed on kernels that charge BPF memory to the cgroup, and refused
     // without CAP_SYS_RESOURCE: try, never fail.
     struct rlimit r = {RLIM_INFINITY, RLIM_INFINITY};
     (void)setrlimit(RLIMIT_MEMLOCK, &r);
 
+    validate(cfg);
     check_kernel();
     size_t nsel = 0;
     for (bool b : cfg.syscalls) nsel += b;
     if (cfg.attach == "raw") per_syscall_ = false;
     else if (cfg.attach == "syscall") per_syscall_ = true;
-    else if (cfg.attach == "auto") per_syscall_ = nsel <= kPerSyscallAttachMax;
-    else throw UsageError(fmt::format("--attach {}: use auto, raw or syscall", cfg.attach));
-    if (per_syscall_ || cfg.mode == Mode::Zap) ensure_tracefs();
+    else per_syscall_ = nsel <= kPerSyscallAttachMax;
+    if (per_syscall_) plan_per_syscall();
 
     skel_ = sysgate_bpf__open();
     if (!skel_) load_failed(-errno);
@@ -158,8 +209,6 @@ class EbpfBackend final : public Backend {
     ro->launch_tgid = static_cast<__u32>(cfg.launch);
     // batch wake-ups: an eighth of the ring (user space polls every 50 ms regardless)
     ro->wakeup_bytes = round_ring(cfg.ring_bytes) / 8;
-    if (cfg.targets.comms.size() > 8)
-      throw UsageError("at most 8 -n/--comm names can be given");
     ro->ncomm = static_cast<__u32>(cfg.targets.comms.size());
     for (size_t i = 0; i < cfg.targets.comms.size(); ++i)
       strncpy(const_cast<char*>(ro->comms[i]), cfg.targets.comms[i].c_str(), SG_COMM_LEN - 1);
@@ -186,7 +235,7 @@ class EbpfBackend final : public Backend {
         {skel_->progs.raw_zap_enter, zap && !per_syscall_},
         {skel_->progs.tp_zap_enter, zap && per_syscall_},
         {skel_->progs.zap_deliver, zap},
-        {skel_->progs.zap_exit_group, zap},
+        {skel_->progs.zap_exit_group, zap && per_syscall_},
     };
     for (auto& p : progs) bpf_program__set_autoload(p.p, p.use);
 
@@ -297,8 +346,6 @@ class EbpfBackend final : public Backend {
     ro->zap_force = z.force;
     ro->zap_max_per_sec = z.max_per_sec;
     ro->zap_max_total = static_cast<__u32>(std::min<uint64_t>(z.max_total, UINT32_MAX));
-    if (z.matches.size() > SG_MAX_MATCH)
-      throw UsageError(fmt::format("at most {} --arg conditions can be given", SG_MAX_MATCH));
     ro->zap_nmatch = static_cast<__u32>(z.matches.size());
     for (size_t i = 0; i < z.matches.size(); ++i) {
       const ArgMatch& m = z.matches[i];
@@ -309,9 +356,7 @@ class EbpfBackend final : public Backend {
                                            : SG_MATCH_PREFIX;
       d->value = m.value;
       d->mask = m.mask;
-      if (m.prefix.size() > SG_PREFIX_MAX)
-        throw UsageError(fmt::format("--arg: a path prefix is at most {} bytes", SG_PREFIX_MAX));
-      d->len = static_cast<__u16>(m.prefix.size());
+      d->len = static_cast<__u16>(m.prefix.size());  // <= SG_PREFIX_MAX: validate()
       memcpy(d->prefix, m.prefix.data(), m.prefix.size());
     }
   }
@@ -379,7 +424,8 @@ class EbpfBackend final : public Backend {
     const bool zap = cfg_.mode == Mode::Zap;
     if (zap) {
       attach_prog(skel_->progs.zap_deliver);
-      if (tracefs_ready()) attach_prog(skel_->progs.zap_exit_group);
+      // raw attach: raw_zap_enter sees exit_group itself
+      if (per_syscall_) attach_prog(skel_->progs.zap_exit_group);
     }
     if (!per_syscall_) {
       if (zap) {
@@ -392,19 +438,10 @@ class EbpfBackend final : public Backend {
       return;
     }
     size_t n = 0;
-    for (size_t nr = 0; nr < cfg_.syscalls.size(); ++nr) {
-      if (!cfg_.syscalls[nr]) continue;
-      const SyscallInfo* info = syscall_by_nr(static_cast<int>(nr));
-      std::string name = info ? kernel_syscall_name(info->name) : fmt::format("syscall_{}", nr);
+    for (const auto& [nr, name] : tracepoints_) {
+      const SyscallInfo* info = syscall_by_nr(nr);
       std::string ent = "sys_enter_" + name;
       std::string ext = "sys_exit_" + name;
-      if (access(fmt::format("{}/events/syscalls/{}", kTracefs, ent).c_str(), F_OK) != 0) {
-        close();
-        throw Error(fmt::format(
-            "the running kernel has no tracepoint syscalls/{} ({} is not built in): leave it out "
-            "of -e",
-            ent, name));
-      }
       bpf_program* enter = zap     ? skel_->progs.tp_zap_enter
                            : trace ? skel_->progs.tp_trace_enter
                                    : skel_->progs.tp_count_enter;
@@ -423,8 +460,60 @@ class EbpfBackend final : public Backend {
     attach_desc_ = fmt::format("{} syscall tracepoint{}", n, n == 1 ? "" : "s");
   }
 
+  // Per-syscall attachment: one syscalls/sys_{enter,exit}_NAME pair per
+  // selected syscall. A selected syscall without such a tracepoint:
+  //  - named in sysgate's table: the running kernel does not implement it (every
+  //    implemented syscall has its SYSCALL_DEFINE tracepoints when the kernel has
+  //    any; getpmsg, putpmsg, the module calls without CONFIG_MODULES ...), so a
+  //    call to it only fails with ENOSYS. It is left out with one notice line
+  //    and the other syscalls keep the cheap per-syscall attachment: selecting a
+  //    class (%network holds getpmsg and putpmsg) never fails.
+  //  - a bare number the table does not name (-e syscall_470 on a kernel newer
+  //    than the table): no tracepoint name is known, so the whole session falls
+  //    back to the raw attachment, whose programs filter by SG_SYS_TRACED.
+  // Without readable tracefs (CAP_BPF + CAP_PERFMON, not root) no tracepoint id
+  // can be read: raw attachment, with a notice.
+  void plan_per_syscall() {
+    std::string why;
+    if (tracefs_state(&why) != Tracefs::Ready) {
+      notice(fmt::format("{}: attaching to raw_syscalls (every syscall) instead of per-syscall "
+                         "tracepoints",
+                         why));
+      per_syscall_ = false;
+      return;
+    }
+    std::vector<std::string> absent, unnamed;
+    for (size_t nr = 0; nr < cfg_.syscalls.size(); ++nr) {
+      if (!cfg_.syscalls[nr]) continue;
+      const SyscallInfo* info = syscall_by_nr(static_cast<int>(nr));
+      if (!info) {
+        unnamed.push_back(fmt::format("syscall_{}", nr));
+        continue;
+      }
+      std::string name = kernel_syscall_name(info->name);
+      if (access(fmt::format("{}/events/syscalls/sys_enter_{}", kTracefs, name).c_str(), F_OK) != 0) {
+        absent.push_back(std::string(info->name));
+        continue;
+      }
+      tracepoints_.emplace_back(static_cast<int>(nr), name);
+    }
+    if (!unnamed.empty()) {
+      notice(fmt::format("{}: no name in sysgate's syscall table, so no tracepoint to attach: "
+                         "attaching to raw_syscalls (every syscall) instead",
+                         join_names(unnamed)));
+      per_syscall_ = false;
+      tracepoints_.clear();
+      return;
+    }
+    if (!absent.empty())
+      notice(fmt::format("{}: the running kernel has no such syscall (no tracepoint "
+                         "syscalls/sys_enter_*), not traced",
+                         join_names(absent)));
+  }
+
   SessionConfig cfg_;
   RecordSink sink_;
+  std::vector<std::pair<int, std::string>> tracepoints_;  // per-syscall: nr, kernel name
   sysgate_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
   std::vector<bpf_link*> links_;

@@ -22,10 +22,64 @@
 #include "sysgate/syscalls.hpp"
 #include "sysgate_abi.h"
 #include "sysgate_kmod.h"
+#include "sysgate_match.h"
 
 namespace sysgate {
 
 namespace {
+
+// A --probe SYMBOL[+OFFSET]: the symbol and offset, or a usage error.
+std::pair<std::string, uint64_t> parse_probe(const std::string& spec) {
+  auto plus = spec.find('+');
+  std::string sym = spec.substr(0, plus);
+  if (sym.empty() || sym.size() >= SG_KMOD_SYM_LEN)
+    throw UsageError(fmt::format("--probe '{}': give SYMBOL or SYMBOL+OFFSET", spec));
+  uint64_t off = 0;
+  if (plus != std::string::npos) {
+    char* end = nullptr;
+    errno = 0;
+    off = std::strtoull(spec.c_str() + plus + 1, &end, 0);
+    if (errno || !end || *end || end == spec.c_str() + plus + 1 || spec[plus + 1] == '-')
+      throw UsageError(fmt::format("--probe '{}': the offset must be a number (e.g. +0x10)", spec));
+  }
+  return {sym, off};
+}
+
+// Every option the kmod backend takes, checked before the module is loaded or
+// the device opened: a bad value leaves nothing behind. The module refuses the
+// same values (sysgate_match.h), so user space never sends what it would cut.
+void validate(const SessionConfig& cfg) {
+  if (cfg.attach != "auto")
+    throw UsageError(fmt::format("--attach {}: an ebpf backend option (the kmod backend puts "
+                                 "kretprobes on the syscall functions)",
+                                 cfg.attach));
+  if (cfg.targets.comms.size() > SG_MAX_COMMS)
+    throw UsageError(fmt::format("at most {} -n/--comm names can be given", SG_MAX_COMMS));
+  if (cfg.zap.max_per_sec)
+    throw UsageError("--max-rate is not supported by the kmod backend yet; use --backend ebpf");
+  if (!cfg.targets.cgroup.empty())
+    throw UsageError("--cgroup is not supported by the kmod backend yet; use -p, -n or a command");
+  if (cfg.zap.matches.size() > SG_MAX_MATCH)
+    throw UsageError(fmt::format("at most {} --arg conditions can be given", SG_MAX_MATCH));
+  for (const auto& m : cfg.zap.matches) {
+    if (m.op == ArgMatch::Op::Prefix && m.prefix.size() > SG_PREFIX_MAX)
+      throw UsageError(fmt::format("--arg: a path prefix is at most {} bytes ({} given)",
+                                   SG_PREFIX_MAX, m.prefix.size()));
+    if (m.prefix.find('\0') != std::string::npos)
+      throw UsageError("--arg: a path prefix cannot contain a NUL byte");
+    if (m.index < 0 || m.index >= SG_NARGS)
+      throw UsageError(fmt::format("--arg: argument index {} is out of range (0-5)", m.index));
+  }
+  size_t selected = 0;
+  for (size_t nr = 0; nr < cfg.syscalls.size(); ++nr)
+    selected += cfg.syscalls[nr] && syscall_by_nr(static_cast<int>(nr));
+  if (selected + cfg.probes.size() > SG_KMOD_MAX_PROBES)
+    throw UsageError(fmt::format(
+        "the kmod backend puts one kretprobe per syscall and one kprobe per --probe, at most {} "
+        "in all; {} are asked for: narrow them with -e",
+        SG_KMOD_MAX_PROBES, selected + cfg.probes.size()));
+  for (const auto& p : cfg.probes) (void)parse_probe(p);
+}
 
 class KmodBackend final : public Backend {
  public:
@@ -35,6 +89,7 @@ class KmodBackend final : public Backend {
   void open(const SessionConfig& cfg, RecordSink sink) override {
     cfg_ = cfg;
     sink_ = std::move(sink);
+    validate(cfg);
     if (geteuid() != 0) throw Error("the kmod backend needs root: run sysgate with sudo");
     if (access(SG_KMOD_DEVICE, F_OK) != 0) load_module();
     fd_ = ::open(SG_KMOD_DEVICE, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -53,7 +108,6 @@ class KmodBackend final : public Backend {
     c.match_all = cfg.targets.all;
     c.follow = cfg.targets.follow;
     c.launch_tgid = static_cast<__u32>(cfg.launch);
-    if (cfg.targets.comms.size() > 8) throw UsageError("at most 8 -n/--comm names can be given");
     c.ncomm = static_cast<__u32>(cfg.targets.comms.size());
     for (size_t i = 0; i < cfg.targets.comms.size(); ++i)
       strncpy(c.comms[i], cfg.targets.comms[i].c_str(), SG_COMM_LEN - 1);
@@ -65,8 +119,6 @@ class KmodBackend final : public Backend {
     c.zap_force = cfg.zap.force;
     c.zap_in_kernel = cfg.zap.in_kernel;
     c.zap_max_total = static_cast<__u32>(std::min<uint64_t>(cfg.zap.max_total, UINT32_MAX));
-    if (cfg.zap.max_per_sec) fail("--max-rate is not supported by the kmod backend yet; use --backend ebpf", true);
-    if (!cfg.targets.cgroup.empty()) fail("--cgroup is not supported by the kmod backend yet; use -p, -n or a command");
     ctl(SG_IOC_CONFIG, &c, "configure the session");
 
     for (const auto& info : syscall_table()) {
@@ -82,18 +134,13 @@ class KmodBackend final : public Backend {
       am.op = m.op == ArgMatch::Op::Eq ? SG_MATCH_EQ : m.op == ArgMatch::Op::Bits ? SG_MATCH_BITS : SG_MATCH_PREFIX;
       am.value = m.value;
       am.mask = m.mask;
-      am.len = static_cast<__u16>(std::min<size_t>(m.prefix.size(), SG_PREFIX_MAX));
+      am.len = static_cast<__u16>(m.prefix.size());  // <= SG_PREFIX_MAX: validate()
       memcpy(am.prefix, m.prefix.data(), am.len);
       ctl(SG_IOC_ARG_MATCH, &am, "set an argument condition");
     }
     std::vector<int> selected;
     for (size_t nr = 0; nr < cfg.syscalls.size(); ++nr)
       if (cfg.syscalls[nr] && syscall_by_nr(static_cast<int>(nr))) selected.push_back(static_cast<int>(nr));
-    if (selected.size() > SG_KMOD_MAX_PROBES)
-      fail(fmt::format("the kmod backend puts one kretprobe per syscall and takes at most {}; {} are "
-                       "selected: narrow them with -e",
-                       SG_KMOD_MAX_PROBES, selected.size()),
-           true);
     for (int nr : selected) {
       const SyscallInfo* info = syscall_by_nr(nr);
       sg_kmod_probe p{};
@@ -109,17 +156,8 @@ class KmodBackend final : public Backend {
     for (const auto& spec : cfg.probes) {
       sg_kmod_probe p{};
       p.nr = -1;
-      auto plus = spec.find('+');
-      std::string sym = spec.substr(0, plus);
-      if (sym.empty() || sym.size() >= sizeof p.symbol)
-        fail(fmt::format("--probe '{}': give SYMBOL or SYMBOL+OFFSET", spec), true);
-      if (plus != std::string::npos) {
-        char* end = nullptr;
-        errno = 0;
-        p.offset = std::strtoull(spec.c_str() + plus + 1, &end, 0);
-        if (errno || !end || *end || end == spec.c_str() + plus + 1)
-          fail(fmt::format("--probe '{}': the offset must be a number (e.g. +0x10)", spec), true);
-      }
+      auto [sym, off] = parse_probe(spec);  // valid: validate()
+      p.offset = off;
       strncpy(p.symbol, sym.c_str(), sizeof p.symbol - 1);
       if (ioctl(fd_, SG_IOC_ADD_PROBE, &p) != 0) {
         int e = errno;
