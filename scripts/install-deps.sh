@@ -11,7 +11,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev \
   libfmt-dev libcli11-dev nlohmann-json3-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
-  strace procps util-linux bpftrace \
+  strace procps util-linux bpftrace libcap2-bin passwd clang-format \
   qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static cpio kmod \
   >/dev/null
 # the kernel module and its VM tests need a Debian 6.1 kernel with headers (tests/vm)

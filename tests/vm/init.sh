@@ -110,6 +110,35 @@ for b in kmod ebpf; do
   else bad time_to_exit_$b "$(cat /tmp/t.json | tr '\n' '|')"; fi
 done
 
+# 5a. --arg prefix of exactly SG_PREFIX_MAX (64) bytes: both backends match on all 64
+# bytes (sysgate_match.h); 65 bytes are refused before anything is loaded
+pdir=/tmp/$(head -c 57 /dev/zero | tr '\0' p)
+mkdir -p $pdir && echo x > $pdir/ffff && echo x > $pdir/gggg
+prefix=$pdir/f
+for b in kmod ebpf; do
+  sysgate zap --backend $b --on openat --arg "1=$prefix" -o /tmp/pz1.txt -- cat $pdir/gggg >/dev/null
+  rc1=$?
+  sysgate zap --backend $b --on openat --arg "1=$prefix" -o /tmp/pz2.txt -- cat $pdir/ffff >/dev/null
+  rc2=$?
+  sysgate zap --backend $b --on openat --arg "1=${prefix}f" -- cat $pdir/ffff 2>/tmp/pz3.err >/dev/null
+  rc3=$?
+  if [ ${#prefix} = 64 ] && [ $rc1 = 0 ] && [ $rc2 = 143 ] && [ $rc3 = 2 ] &&
+     grep -q 'at most 64 bytes' /tmp/pz3.err && [ -z "$(cat /sys/kernel/debug/kprobes/list)" ]; then
+    ok arg_prefix64_$b
+  else bad arg_prefix64_$b "len=${#prefix} rc=$rc1/$rc2/$rc3 $(cat /tmp/pz3.err) $(tr '\n' '|' < /tmp/pz2.txt)"; fi
+done
+
+# 5b. on 6.1: classes without per-syscall tracepoints and syscalls newer than the
+# kernel (cachestat is 6.5) are notices, never failures
+sysgate trace -e %network -- true 2>/tmp/net.err
+rc1=$?
+sysgate trace -e cachestat,getppid -- true 2>/tmp/cs.err
+rc2=$?
+if [ $rc1 = 0 ] && grep -q 'getpmsg, putpmsg' /tmp/net.err && [ $rc2 = 0 ] &&
+   grep -q 'cachestat: the running kernel has no such syscall' /tmp/cs.err; then
+  ok ebpf_missing_tracepoints
+else bad ebpf_missing_tracepoints "rc=$rc1/$rc2 $(tr '\n' '|' < /tmp/net.err) $(tr '\n' '|' < /tmp/cs.err)"; fi
+
 # 6. a second client of the device is refused while the first is open
 sysgate trace --backend kmod -e getppid -p 1 -o /dev/null --duration 4 &
 first=$!

@@ -491,7 +491,17 @@ class EbpfBackend final : public Backend {
         continue;
       }
       std::string name = kernel_syscall_name(info->name);
-      if (access(fmt::format("{}/events/syscalls/sys_enter_{}", kTracefs, name).c_str(), F_OK) != 0) {
+      // AT_EACCESS: with this process's capabilities (plain access() drops them)
+      std::string dir = fmt::format("{}/events/syscalls/sys_enter_{}", kTracefs, name);
+      if (faccessat(AT_FDCWD, dir.c_str(), F_OK, AT_EACCESS) != 0) {
+        if (errno != ENOENT) {  // unreadable after all: claim nothing about the kernel
+          notice(fmt::format("{}: {}: attaching to raw_syscalls (every syscall) instead of "
+                             "per-syscall tracepoints",
+                             dir, strerror(errno)));
+          per_syscall_ = false;
+          tracepoints_.clear();
+          return;
+        }
         absent.push_back(std::string(info->name));
         continue;
       }
