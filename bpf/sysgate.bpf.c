@@ -36,7 +36,7 @@ const volatile char comms[SG_MAX_COMMS][SG_COMM_LEN] = {};
 const volatile __u8 zap_mode = 0; /* 0 off, 1 signal in the kernel, 2 user space signals */
 const volatile __u32 zap_nth = 1;
 const volatile __s32 zap_signal = 15;
-const volatile __u8 zap_force = 0;      /* allow pid 1 */
+const volatile __u8 zap_force = 0; /* allow pid 1 */
 const volatile __u32 zap_max_per_sec = 0;
 const volatile __u32 zap_max_total = 0; /* --count: the kernel never zaps more than this */
 const volatile __u32 zap_nmatch = 0;
@@ -166,8 +166,8 @@ static __always_inline __u64 wakeup_flags(void)
 {
 	if (!wakeup_bytes)
 		return 0;
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-									       : BPF_RB_NO_WAKEUP;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP :
+									       BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void count(__u32 which)
@@ -283,7 +283,7 @@ struct cap_state {
 	__u8 c_arg;
 	__u8 c_kind;
 	__u8 c_flags;
-	__u8 retry;   /* entry: string arguments that faulted; exit: those to read again */
+	__u8 retry; /* entry: string arguments that faulted; exit: those to read again */
 	__u32 c_max;
 };
 
@@ -298,6 +298,8 @@ static __always_inline char *scratch_buf(void)
 /* args[i] without a variable-offset stack read (the verifier rejects those) */
 static __always_inline __u64 arg_at(const __u64 *args, __u32 i)
 {
+	/* one constant index per case, for the verifier */
+	/* clang-format off */
 	switch (i) {
 	case 0: return args[0];
 	case 1: return args[1];
@@ -306,6 +308,7 @@ static __always_inline __u64 arg_at(const __u64 *args, __u32 i)
 	case 4: return args[4];
 	case 5: return args[5];
 	}
+	/* clang-format on */
 	return 0;
 }
 
@@ -519,7 +522,8 @@ __noinline int cap_ptrarr(struct cap_state *st, __u64 ptr)
 	for (int c = 0; c < 16; c++) {
 		bool end = false;
 
-		if (bpf_probe_read_user(chunk, sizeof(chunk), (const void *)(ptr + c * sizeof(chunk)))) {
+		if (bpf_probe_read_user(chunk, sizeof(chunk),
+					(const void *)(ptr + c * sizeof(chunk)))) {
 			f |= c == 0 ? SG_CF_FAULT : SG_CF_TRUNC;
 			end = true;
 		} else {
@@ -602,6 +606,8 @@ __noinline int capture_one(struct cap_state *st, __u32 nr, __u32 i)
 	if (!st || !spec || i >= SG_NARGS)
 		return 0;
 	when = st->at_exit ? SG_AT_EXIT : SG_AT_ENTER;
+	/* one constant index per case, for the verifier */
+	/* clang-format off */
 	switch (i) {
 	case 0: cs = spec->cap[0]; break;
 	case 1: cs = spec->cap[1]; break;
@@ -610,6 +616,7 @@ __noinline int capture_one(struct cap_state *st, __u32 nr, __u32 i)
 	case 4: cs = spec->cap[4]; break;
 	default: cs = spec->cap[5]; break;
 	}
+	/* clang-format on */
 	if (cs.kind == SG_CK_NONE)
 		return 0;
 	if (!(cs.when & when)) {
@@ -662,8 +669,8 @@ static __always_inline void capture_all(struct cap_state *st, __u32 nr)
 /* ------------------------------------------------------------------------ */
 /* trace mode                                                                */
 
-static __always_inline int trace_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u64 a3,
-				       __u64 a4, __u64 a5)
+static __always_inline int trace_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4,
+				       __u64 a5)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct sg_sys_spec *spec;
@@ -726,7 +733,7 @@ static __always_inline int trace_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __
 		struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 		struct sg_enter *e;
 		struct cap_state st = {};
-		__u64 args[SG_NARGS] = {a0, a1, a2, a3, a4, a5};
+		__u64 args[SG_NARGS] = { a0, a1, a2, a3, a4, a5 };
 
 		if (!s)
 			return 0;
@@ -1043,7 +1050,7 @@ static __always_inline int zap_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u6
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
-	__u64 args[SG_NARGS] = {a0, a1, a2, a3, a4, a5};
+	__u64 args[SG_NARGS] = { a0, a1, a2, a3, a4, a5 };
 	struct zap_proc *zp, init = {};
 	struct sg_sys_spec *spec;
 	struct sg_zap *e;

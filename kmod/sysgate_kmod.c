@@ -104,23 +104,23 @@ struct sg_session {
 
 	struct sg_probe *probes[SG_KMOD_MAX_PROBES];
 	u32 nprobes;
-	struct kretprobe exec_rp;   /* comm matching after exec */
-	struct kprobe fork_kp;      /* follow children */
-	struct kprobe exit_kp;      /* task exits */
+	struct kretprobe exec_rp; /* comm matching after exec */
+	struct kprobe fork_kp;    /* follow children */
+	struct kprobe exit_kp;    /* task exits */
 	bool helpers_on;
 	bool started;
 
-	struct sg_zap_slot *zap;    /* [SG_ZAP_SLOTS] */
-	u64 __percpu *counters;     /* [SG_CNT_MAX] */
+	struct sg_zap_slot *zap;          /* [SG_ZAP_SLOTS] */
+	u64 __percpu *counters;           /* [SG_CNT_MAX] */
 	struct sg_count __percpu *counts; /* [SG_MAX_SYSCALLS] */
 	atomic64_t ring_drops;
 	atomic64_t zap_total;
 	struct mutex ctl; /* ioctls */
 };
 
-static struct sg_session *g_sess;      /* the open session, or NULL */
+static struct sg_session *g_sess; /* the open session, or NULL */
 static DEFINE_MUTEX(g_open_lock);
-static char __percpu *g_scratch;       /* one record under construction per CPU */
+static char __percpu *g_scratch; /* one record under construction per CPU */
 
 static inline void sg_count_inc(struct sg_session *s, int which)
 {
@@ -378,7 +378,8 @@ static void sg_cap_msghdr(struct sg_cap_ctx *c, u8 arg, u64 ptr, u32 max, s64 bu
 	}
 	memcpy(c->buf + hoff + sizeof(struct sg_cap), &m, sizeof(m));
 	sg_cap_end(c, hoff, arg, SG_CK_MSGHDR, 0, sizeof(m), sizeof(m));
-	sg_cap_buf(c, arg, SG_CK_BUF, SG_CF_ELEM, (u64)m.msg_name, m.msg_name ? m.msg_namelen : 0, 128);
+	sg_cap_buf(c, arg, SG_CK_BUF, SG_CF_ELEM, (u64)m.msg_name, m.msg_name ? m.msg_namelen : 0,
+		   128);
 	if (sg_cap_room(c))
 		sg_cap_iov(c, arg, SG_CF_ELEM, (u64)m.msg_iov, m.msg_iovlen, max, budget);
 }
@@ -626,8 +627,12 @@ static int sg_sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	{
 		char *buf = this_cpu_ptr(g_scratch);
 		struct sg_exit *e = (struct sg_exit *)buf;
-		struct sg_cap_ctx c = { .buf = buf, .off = sizeof(*e), .args = inf->args,
-					.at_exit = true, .retry = inf->retry, .ret = ret };
+		struct sg_cap_ctx c = { .buf = buf,
+					.off = sizeof(*e),
+					.args = inf->args,
+					.at_exit = true,
+					.retry = inf->retry,
+					.ret = ret };
 
 		sg_fill_hdr(&e->hdr, SG_EV_EXIT, 0, nr, now);
 		e->ret = ret;
@@ -1005,8 +1010,9 @@ static long sg_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 			err = -EFAULT;
 			break;
 		}
-		if (c.abi_version != SG_ABI_VERSION || c.size != sizeof(c) || c.mode > SG_KMOD_ZAP ||
-		    c.ncomm > SG_MAX_COMMS || c.zap_signal < 0 || c.zap_signal > 64) {
+		if (c.abi_version != SG_ABI_VERSION || c.size != sizeof(c) ||
+		    c.mode > SG_KMOD_ZAP || c.ncomm > SG_MAX_COMMS || c.zap_signal < 0 ||
+		    c.zap_signal > 64) {
 			err = -EINVAL;
 			break;
 		}
@@ -1107,9 +1113,14 @@ static long sg_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 			for (i = 0; i < SG_CNT_MAX; i++)
 				st.counters[i] += per_cpu_ptr(s->counters, cpu)[i];
 		st.ring_drops = atomic64_read(&s->ring_drops);
-		for (k = 0; k < s->nprobes; k++)
-			st.kprobe_missed += s->probes[k]->is_ret ? s->probes[k]->rp.nmissed +
-						s->probes[k]->rp.kp.nmissed : s->probes[k]->kp.nmissed;
+		for (k = 0; k < s->nprobes; k++) {
+			struct sg_probe *p = s->probes[k];
+
+			if (p->is_ret)
+				st.kprobe_missed += p->rp.nmissed + p->rp.kp.nmissed;
+			else
+				st.kprobe_missed += p->kp.nmissed;
+		}
 		st.nprobes = s->nprobes;
 		if (copy_to_user(uarg, &st, sizeof(st)))
 			err = -EFAULT;
@@ -1192,15 +1203,15 @@ static int sa_hit(struct kprobe *kp, struct pt_regs *regs)
 		return 0;
 	n = atomic_inc_return(&sa_hits);
 	if (u)
-		pr_info_ratelimited("%s[%d] %s(%#lx, %#lx, %#lx) hit %d\n", comm, task_pid_nr(current),
-				    syscall_name, u->di, u->si, u->dx, n);
+		pr_info_ratelimited("%s[%d] %s(%#lx, %#lx, %#lx) hit %d\n", comm,
+				    task_pid_nr(current), syscall_name, u->di, u->si, u->dx, n);
 	else
 		pr_info_ratelimited("%s[%d] %s+%#lx hit %d\n", comm, task_pid_nr(current), sa_name,
 				    (unsigned long)offset, n);
 	if (signal_nr > 0 && n == skip + 1) {
 		kill_pid(task_tgid(current), signal_nr, 1);
-		pr_info_ratelimited("%s[%d]: sent signal %d on hit %d\n", comm, task_pid_nr(current),
-				    signal_nr, n);
+		pr_info_ratelimited("%s[%d]: sent signal %d on hit %d\n", comm,
+				    task_pid_nr(current), signal_nr, n);
 	}
 	return 0;
 }
@@ -1233,8 +1244,8 @@ static int __init sg_init(void)
 			return err;
 		}
 		sa_on = true;
-		pr_info("standalone probe on %s+%#x (comm '%s', act on hit %u, signal %d)\n", sa_name,
-			sa_kp.offset, target_comm, skip + 1, signal_nr);
+		pr_info("standalone probe on %s+%#x (comm '%s', act on hit %u, signal %d)\n",
+			sa_name, sa_kp.offset, target_comm, skip + 1, signal_nr);
 	}
 	return 0;
 }

@@ -17,18 +17,18 @@
 #define SG_ABI_VERSION 2
 #define SG_NARGS 6
 #define SG_COMM_LEN 16
-#define SG_MAX_SYSCALLS 512      /* x86-64 numbers are < 512 */
-#define SG_EVENT_MAX 16384       /* largest record, captures included */
-#define SG_MAX_CAP_BYTES 4096    /* largest single capture (string or buffer) */
-#define SG_MAX_STRARR 32         /* argv entries captured */
-#define SG_MAX_IOV 8             /* iovec entries whose data is captured */
-#define SG_MAX_COMMS 8           /* -n/--comm names of one session */
+#define SG_MAX_SYSCALLS 512   /* x86-64 numbers are < 512 */
+#define SG_EVENT_MAX 16384    /* largest record, captures included */
+#define SG_MAX_CAP_BYTES 4096 /* largest single capture (string or buffer) */
+#define SG_MAX_STRARR 32      /* argv entries captured */
+#define SG_MAX_IOV 8          /* iovec entries whose data is captured */
+#define SG_MAX_COMMS 8        /* -n/--comm names of one session */
 
 enum sg_event_type {
-	SG_EV_ENTER = 1,     /* struct sg_enter + captures */
-	SG_EV_EXIT = 2,      /* struct sg_exit + captures */
-	SG_EV_TASK_EXIT = 3, /* struct sg_task_exit: a traced thread ended */
-	SG_EV_ZAP = 4,       /* struct sg_zap: the Nth matching call, signalled */
+	SG_EV_ENTER = 1,       /* struct sg_enter + captures */
+	SG_EV_EXIT = 2,        /* struct sg_exit + captures */
+	SG_EV_TASK_EXIT = 3,   /* struct sg_task_exit: a traced thread ended */
+	SG_EV_ZAP = 4,         /* struct sg_zap: the Nth matching call, signalled */
 	SG_EV_SIG_DELIVER = 5, /* struct sg_sig_deliver: a zapped process took its signal */
 	SG_EV_EXIT_START = 6,  /* struct sg_hdr: a zapped process called exit_group */
 	SG_EV_PROBE = 7,       /* struct sg_probe_hit: a symbol probe fired (kmod --probe) */
@@ -62,38 +62,38 @@ struct sg_exit {
 };
 
 struct sg_task_exit {
-	struct sg_hdr hdr;   /* nr = -1 */
-	__s32 exit_code;     /* task->exit_code: (status << 8) | signal */
-	__u32 group_dead;    /* 1 when this was the last thread of its process */
-	__u32 zap_matched;   /* zap mode: matching calls this process made */
-	__u32 zap_done;      /* zap mode: 1 if it was signalled */
+	struct sg_hdr hdr; /* nr = -1 */
+	__s32 exit_code;   /* task->exit_code: (status << 8) | signal */
+	__u32 group_dead;  /* 1 when this was the last thread of its process */
+	__u32 zap_matched; /* zap mode: matching calls this process made */
+	__u32 zap_done;    /* zap mode: 1 if it was signalled */
 };
 
 /* zap: one per signalled process; hdr.ts_ns is the syscall entry */
 struct sg_zap {
 	struct sg_hdr hdr;
 	__u64 args[SG_NARGS];
-	__u64 signal_ts_ns;  /* right after the signal was sent (0: user space sends it) */
+	__u64 signal_ts_ns; /* right after the signal was sent (0: user space sends it) */
 	__s32 signal;
-	__s32 send_ret;      /* bpf_send_signal() result, 0 = sent */
+	__s32 send_ret; /* bpf_send_signal() result, 0 = sent */
 	__u32 nth;
 	__u32 pad;
 };
 
 struct sg_sig_deliver {
-	struct sg_hdr hdr;   /* the thread that dequeued the signal */
+	struct sg_hdr hdr; /* the thread that dequeued the signal */
 	__s32 signal;
 	__u32 pad;
-	__u64 handler;       /* 0 SIG_DFL, 1 SIG_IGN, else the handler's address */
+	__u64 handler; /* 0 SIG_DFL, 1 SIG_IGN, else the handler's address */
 };
 
 /* a symbol+offset probe hit (kernel module backend, --probe) */
 struct sg_probe_hit {
-	struct sg_hdr hdr;    /* type SG_EV_PROBE, nr = -1 */
+	struct sg_hdr hdr; /* type SG_EV_PROBE, nr = -1 */
 	__u32 probe_id;
 	__u32 pad;
 	__u64 ip;
-	__u64 regs[6];        /* di si dx cx r8 r9 */
+	__u64 regs[6]; /* di si dx cx r8 r9 */
 };
 
 /* zap: argument conditions, all of which must hold (logic: sysgate_match.h) */
@@ -108,11 +108,11 @@ enum sg_match_op {
 
 struct sg_arg_match {
 	__u8 index;
-	__u8 op;     /* enum sg_match_op */
-	__u16 len;   /* prefix length */
+	__u8 op;   /* enum sg_match_op */
+	__u16 len; /* prefix length */
 	__u32 pad;
 	__u64 value;
-	__u64 mask;  /* 0xffffffff for 32-bit arguments */
+	__u64 mask; /* 0xffffffff for 32-bit arguments */
 	char prefix[SG_PREFIX_MAX];
 };
 
@@ -129,28 +129,28 @@ enum sg_cap_kind {
 };
 
 enum sg_cap_flags {
-	SG_CF_FAULT = 1,  /* memory could not be read: print the address */
-	SG_CF_TRUNC = 2,  /* more data existed than was captured */
-	SG_CF_ELEM = 4,   /* element of the preceding IOV/STRARR/MSGHDR capture */
-	SG_CF_EXIT = 8,   /* captured at syscall exit */
+	SG_CF_FAULT = 1, /* memory could not be read: print the address */
+	SG_CF_TRUNC = 2, /* more data existed than was captured */
+	SG_CF_ELEM = 4,  /* element of the preceding IOV/STRARR/MSGHDR capture */
+	SG_CF_EXIT = 8,  /* captured at syscall exit */
 };
 
 struct sg_cap {
-	__u8 arg;    /* argument index 0..5 */
-	__u8 kind;   /* enum sg_cap_kind */
-	__u8 flags;  /* enum sg_cap_flags */
+	__u8 arg;   /* argument index 0..5 */
+	__u8 kind;  /* enum sg_cap_kind */
+	__u8 flags; /* enum sg_cap_flags */
 	__u8 pad;
-	__u32 len;   /* bytes of data that follow this header */
-	__u64 size;  /* kind-specific: wanted length, element count, or array count */
+	__u32 len;  /* bytes of data that follow this header */
+	__u64 size; /* kind-specific: wanted length, element count, or array count */
 };
 
 /* ----- what the kernel side captures, per syscall and argument ----- */
 enum sg_len_src {
-	SG_LEN_CONST = 0, /* fixed: spec.size */
-	SG_LEN_ARG = 1,   /* args[len_arg] * elem (bytes) */
-	SG_LEN_RET = 2,   /* return value (exit only), at most args[len_arg] */
-	SG_LEN_ARGPTR = 3,/* *(int *)args[len_arg] (exit: after the call) */
-	SG_LEN_FDSET = 4, /* (args[len_arg] + 63) / 64 * 8 */
+	SG_LEN_CONST = 0,  /* fixed: spec.size */
+	SG_LEN_ARG = 1,    /* args[len_arg] * elem (bytes) */
+	SG_LEN_RET = 2,    /* return value (exit only), at most args[len_arg] */
+	SG_LEN_ARGPTR = 3, /* *(int *)args[len_arg] (exit: after the call) */
+	SG_LEN_FDSET = 4,  /* (args[len_arg] + 63) / 64 * 8 */
 };
 
 enum sg_when {
@@ -160,12 +160,12 @@ enum sg_when {
 };
 
 struct sg_cap_spec {
-	__u8 kind;     /* enum sg_cap_kind, SG_CK_NONE = nothing to capture */
-	__u8 when;     /* enum sg_when */
-	__u8 len_src;  /* enum sg_len_src */
-	__u8 len_arg;  /* argument index for SG_LEN_ARG/RET/ARGPTR/FDSET */
-	__u16 elem;    /* multiplier for SG_LEN_ARG (struct size), 0 = 1 */
-	__u16 size;    /* SG_LEN_CONST size; for others an upper bound (0 = default) */
+	__u8 kind;    /* enum sg_cap_kind, SG_CK_NONE = nothing to capture */
+	__u8 when;    /* enum sg_when */
+	__u8 len_src; /* enum sg_len_src */
+	__u8 len_arg; /* argument index for SG_LEN_ARG/RET/ARGPTR/FDSET */
+	__u16 elem;   /* multiplier for SG_LEN_ARG (struct size), 0 = 1 */
+	__u16 size;   /* SG_LEN_CONST size; for others an upper bound (0 = default) */
 };
 
 enum sg_sys_flags {
@@ -176,22 +176,22 @@ enum sg_sys_flags {
 };
 
 struct sg_sys_spec {
-	__u32 flags;  /* enum sg_sys_flags */
+	__u32 flags; /* enum sg_sys_flags */
 	__u32 pad;
 	struct sg_cap_spec cap[SG_NARGS];
 };
 
 /* ----- counters, one slot per CPU ----- */
 enum sg_counter {
-	SG_CNT_ENTER_SEEN = 0,  /* target syscall entries seen */
-	SG_CNT_ENTER_DROP,      /* entry records lost (ring buffer full) */
-	SG_CNT_EXIT_DROP,       /* exit records lost */
-	SG_CNT_TASK_DROP,       /* task-exit records lost */
-	SG_CNT_CAP_TRUNC,       /* records cut short because the event was full */
-	SG_CNT_INFLIGHT_FULL,   /* entries whose arguments could not be kept for the exit */
-	SG_CNT_ZAP_DROP,        /* zap records lost (the signal was still sent) */
-	SG_CNT_ZAP_RATE,        /* zaps skipped by --max-rate */
-	SG_CNT_ZAP_PROCS_FULL,  /* target processes the zap table had no room for */
+	SG_CNT_ENTER_SEEN = 0, /* target syscall entries seen */
+	SG_CNT_ENTER_DROP,     /* entry records lost (ring buffer full) */
+	SG_CNT_EXIT_DROP,      /* exit records lost */
+	SG_CNT_TASK_DROP,      /* task-exit records lost */
+	SG_CNT_CAP_TRUNC,      /* records cut short because the event was full */
+	SG_CNT_INFLIGHT_FULL,  /* entries whose arguments could not be kept for the exit */
+	SG_CNT_ZAP_DROP,       /* zap records lost (the signal was still sent) */
+	SG_CNT_ZAP_RATE,       /* zaps skipped by --max-rate */
+	SG_CNT_ZAP_PROCS_FULL, /* target processes the zap table had no room for */
 	SG_CNT_MAX
 };
 

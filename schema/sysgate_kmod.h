@@ -26,16 +26,16 @@ enum sg_kmod_mode {
 
 /* SG_IOC_CONFIG: the session, before any probe is added */
 struct sg_kmod_config {
-	__u32 abi_version;  /* SG_ABI_VERSION */
-	__u32 size;         /* sizeof(struct sg_kmod_config) */
-	__u32 mode;         /* enum sg_kmod_mode */
-	__u32 self_tgid;    /* never traced */
+	__u32 abi_version; /* SG_ABI_VERSION */
+	__u32 size;        /* sizeof(struct sg_kmod_config) */
+	__u32 mode;        /* enum sg_kmod_mode */
+	__u32 self_tgid;   /* never traced */
 	__u32 match_all;
 	__u32 follow;
-	__u32 launch_tgid;  /* a target from its execve on */
+	__u32 launch_tgid; /* a target from its execve on */
 	__u32 ncomm;
 	char comms[SG_MAX_COMMS][SG_COMM_LEN];
-	__u32 ring_bytes;   /* 0: default (4 MiB); a power of two, at most SG_KMOD_RING_MAX */
+	__u32 ring_bytes; /* 0: default (4 MiB); a power of two, at most SG_KMOD_RING_MAX */
 	__u32 zap_nth;
 	__s32 zap_signal;
 	__u32 zap_force;
@@ -53,7 +53,7 @@ struct sg_kmod_spec {
 /* SG_IOC_ADD_PROBE: a syscall (nr >= 0, symbol "__x64_sys_NAME") or any symbol+offset (nr < 0) */
 struct sg_kmod_probe {
 	__s32 nr;
-	__u32 id;           /* out: the probe id reported in SG_EV_PROBE records */
+	__u32 id; /* out: the probe id reported in SG_EV_PROBE records */
 	__u64 offset;
 	char symbol[SG_KMOD_SYM_LEN];
 };
@@ -67,16 +67,16 @@ struct sg_kmod_target {
 /* SG_IOC_STATS */
 struct sg_kmod_stats {
 	__u64 counters[SG_CNT_MAX];
-	__u64 ring_drops;     /* records lost because the ring was full (all kinds) */
-	__u64 kprobe_missed;  /* kprobe/kretprobe hits the kernel could not run */
+	__u64 ring_drops;    /* records lost because the ring was full (all kinds) */
+	__u64 kprobe_missed; /* kprobe/kretprobe hits the kernel could not run */
 	__u32 nprobes;
 	__u32 pad;
 };
 
 /* SG_IOC_COUNTS: count mode, one row per syscall number */
 struct sg_kmod_counts {
-	__u64 user_ptr;       /* struct sg_count[SG_MAX_SYSCALLS] */
-	__u32 size;           /* bytes at user_ptr */
+	__u64 user_ptr; /* struct sg_count[SG_MAX_SYSCALLS] */
+	__u32 size;     /* bytes at user_ptr */
 	__u32 pad;
 };
 
