@@ -57,6 +57,7 @@ struct SessionConfig {
   std::string attach = "auto";
   // kernel symbols to probe, "name" or "name+0x10" (kmod backend only)
   std::vector<std::string> probes;
+  std::string kmod_path;  // kmod backend: the module to load if /dev/sysgate is absent
   ZapConfig zap;
 };
 
@@ -100,8 +101,8 @@ class Backend {
   virtual std::string probe_name(uint32_t id) const { return std::to_string(id); }
 };
 
-// The factory: "ebpf" (default) or "kmod" (kmod_path: the .ko to load if
-// /dev/sysgate is absent). Throws UsageError for unknown names.
-std::unique_ptr<Backend> make_backend(const std::string& name, const std::string& kmod_path = "");
+// The factory: "ebpf" (default) or "kmod". Refuses (UsageError) an unknown name
+// and options the chosen backend does not take, before anything is loaded.
+std::unique_ptr<Backend> make_backend(const std::string& name, const SessionConfig& cfg);
 
 }  // namespace sysgate

@@ -12,6 +12,8 @@ namespace sysgate {
 
 // "200ms", "1.5s", "500us", "2m", "100ns"; a bare number is seconds. Throws UsageError.
 uint64_t parse_duration_ns(const std::string& text, const std::string& option);
+// -e as strace refuses it: empty, "!" alone, or "trace=" with nothing after it.
+void check_filter_text(const std::string& text, const std::string& option);
 // --arg I=VALUE against the selected syscalls (I: 0-based index or argument name).
 // VALUE: a number, &BITS, or for path/str arguments a prefix. Throws UsageError.
 ArgMatch parse_arg_match(const std::string& text, const std::vector<bool>& selected);

@@ -26,7 +26,7 @@ struct RunOptions {
   std::vector<std::string> probes;   // --probe SYMBOL[+OFFSET] (kmod backend)
   CaptureLimits limits;
   size_t ring_bytes = 16u << 20;
-  double duration_s = 0;  // stop after this long (0 = no limit)
+  uint64_t duration_ns = 0;  // stop after this long (0 = no limit)
   // zap
   ZapConfig zap;                      // what the kernel does
   ZapOptions zap_opts;                // what user space does

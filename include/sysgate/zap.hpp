@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "sysgate/records.hpp"
+
 namespace sysgate {
 
 struct ZapOptions {
@@ -21,6 +23,7 @@ struct ZapOptions {
   bool syslog = false;
   bool via_userspace = false;
   int signal = 15;
+  uint32_t nth = 1;  // the call number each process is zapped on
   bool json = false;
 };
 
@@ -44,13 +47,18 @@ struct ZapResult {
   int pidfd = -1;
 };
 
-class Zapper {
+class Zapper final : public RecordConsumer {
  public:
   Zapper(const ZapOptions& opts, FILE* out, int64_t realtime_offset_ns);
-  ~Zapper();
+  ~Zapper() override;
+  Zapper(const Zapper&) = delete;
+  Zapper& operator=(const Zapper&) = delete;
   // Processes whose exit without a zap is worth reporting (launched, -p).
   void watch(pid_t pid) { watched_.insert(static_cast<uint32_t>(pid)); }
-  void record(const void* data, size_t len);
+  void zap(const ZapRecord& r) override;
+  void signal_delivered(const SignalDelivery& d) override;
+  void exit_started(uint32_t tgid, uint64_t ts_ns) override;
+  void task_exit(const TaskExit& t) override;
   // Escalations due by now; returns ms until the next deadline (or -1).
   int tick();
   // --count reached and every zapped process has exited.
@@ -64,6 +72,8 @@ class Zapper {
   void report_missed(uint32_t pid, const std::string& comm, uint32_t matched, int status,
                      uint64_t ts);
 
+  int64_t wall(uint64_t ts) const;
+
   ZapOptions opts_;
   FILE* out_;
   int64_t offset_;
@@ -71,7 +81,6 @@ class Zapper {
   std::vector<uint64_t> times_;
   std::set<uint32_t> watched_;
   uint64_t zaps_ = 0, escalated_ = 0, unexited_ = 0;
-  uint32_t nth_hint_ = 0;
 };
 
 }  // namespace sysgate

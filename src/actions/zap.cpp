@@ -66,6 +66,17 @@ bool default_terminates(int sig) {
   return sig > 0;
 }
 
+}  // namespace
+
+// CLOCK_MONOTONIC ns to the output clock, saturating instead of overflowing on absurd values.
+int64_t Zapper::wall(uint64_t ts) const {
+  int64_t v = ts > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(ts), r;
+  if (__builtin_add_overflow(v, offset_, &r)) r = offset_ > 0 ? INT64_MAX : INT64_MIN;
+  return r;
+}
+
+namespace {
+
 uint64_t percentile(const std::vector<uint64_t>& sorted, double p) {
   if (sorted.empty()) return 0;
   // nearest rank
@@ -87,77 +98,58 @@ Zapper::~Zapper() {
   if (opts_.syslog) closelog();
 }
 
-void Zapper::record(const void* data, size_t len) {
-  if (len < sizeof(sg_hdr)) return;
-  sg_hdr h;
-  memcpy(&h, data, sizeof h);
-  std::string comm(h.comm, strnlen(h.comm, sizeof h.comm));
-  switch (h.type) {
-    case SG_EV_ZAP: {
-      if (len < sizeof(sg_zap)) return;
-      sg_zap e;
-      memcpy(&e, data, sizeof e);
-      ZapResult z;
-      z.pid = h.tgid;
-      z.comm = comm;
-      z.nr = h.nr;
-      z.nth = e.nth;
-      z.signal = e.signal;
-      z.send_ret = e.send_ret;
-      z.syscall_ts = h.ts_ns;
-      z.signal_ts = e.signal_ts_ns;
-      nth_hint_ = e.nth;
-      // pin the process before anything else: a pidfd cannot hit a recycled pid
-      z.pidfd = pidfd_open(static_cast<pid_t>(h.tgid));
-      if (opts_.via_userspace) {
-        z.send_ret = z.pidfd >= 0 ? pidfd_kill(z.pidfd, z.signal) : -1;
-        if (z.send_ret != 0) z.send_ret = -errno;
-        z.signal_ts = mono_ns();
-      }
-      ++zaps_;
-      pending_[h.tgid] = std::move(z);
-      return;
-    }
-    case SG_EV_SIG_DELIVER: {
-      if (len < sizeof(sg_sig_deliver)) return;
-      sg_sig_deliver d;
-      memcpy(&d, data, sizeof d);
-      auto it = pending_.find(h.tgid);
-      if (it == pending_.end() || it->second.deliver_ts) return;
-      ZapResult& z = it->second;
-      z.deliver_ts = h.ts_ns;
-      z.deliver_handler = d.handler;
-      // taken with the default action, a terminating signal starts the exit right here
-      if (d.handler == 0 && default_terminates(d.signal) && !z.exit_start_ts)
-        z.exit_start_ts = h.ts_ns;
-      return;
-    }
-    case SG_EV_EXIT_START: {
-      auto it = pending_.find(h.tgid);
-      if (it != pending_.end() && !it->second.exit_start_ts) it->second.exit_start_ts = h.ts_ns;
-      return;
-    }
-    case SG_EV_TASK_EXIT: {
-      if (len < sizeof(sg_task_exit)) return;
-      sg_task_exit t;
-      memcpy(&t, data, sizeof t);
-      if (!t.group_dead) return;
-      auto it = pending_.find(h.tgid);
-      if (it != pending_.end() && !it->second.exited) {
-        ZapResult& z = it->second;
-        z.exited = true;
-        z.exit_ts = h.ts_ns;
-        z.status = t.exit_code;
-        if (z.signal_ts && z.exit_ts >= z.signal_ts) times_.push_back(z.exit_ts - z.signal_ts);
-        report(z);
-        if (z.pidfd >= 0) close(z.pidfd);
-        pending_.erase(it);
-      } else if (it == pending_.end() && !t.zap_done &&
-                 (t.zap_matched > 0 || watched_.count(h.tgid))) {
-        report_missed(h.tgid, comm, t.zap_matched, t.exit_code, h.ts_ns);
-      }
-      return;
-    }
+void Zapper::zap(const ZapRecord& r) {
+  ZapResult z;
+  z.pid = r.tgid;
+  z.comm = r.comm;
+  z.nr = r.nr;
+  z.nth = r.nth;
+  z.signal = r.signal;
+  z.send_ret = r.send_ret;
+  z.syscall_ts = r.syscall_ts_ns;
+  z.signal_ts = r.signal_ts_ns;
+  // pin the process before anything else: a pidfd cannot hit a recycled pid
+  z.pidfd = pidfd_open(static_cast<pid_t>(r.tgid));
+  if (opts_.via_userspace) {
+    z.send_ret = z.pidfd >= 0 ? pidfd_kill(z.pidfd, z.signal) : -1;
+    if (z.send_ret != 0) z.send_ret = -errno;
+    z.signal_ts = mono_ns();
+  }
+  ++zaps_;
+  auto old = pending_.find(r.tgid);
+  if (old != pending_.end() && old->second.pidfd >= 0) close(old->second.pidfd);
+  pending_[r.tgid] = std::move(z);
+}
+
+void Zapper::signal_delivered(const SignalDelivery& d) {
+  auto it = pending_.find(d.tgid);
+  if (it == pending_.end() || it->second.deliver_ts) return;
+  ZapResult& z = it->second;
+  z.deliver_ts = d.ts_ns;
+  z.deliver_handler = d.handler;
+  // taken with the default action, a terminating signal starts the exit right here
+  if (d.handler == 0 && default_terminates(d.signal) && !z.exit_start_ts) z.exit_start_ts = d.ts_ns;
+}
+
+void Zapper::exit_started(uint32_t tgid, uint64_t ts_ns) {
+  auto it = pending_.find(tgid);
+  if (it != pending_.end() && !it->second.exit_start_ts) it->second.exit_start_ts = ts_ns;
+}
+
+void Zapper::task_exit(const TaskExit& t) {
+  if (!t.group_dead) return;
+  auto it = pending_.find(t.tgid);
+  if (it != pending_.end() && !it->second.exited) {
+    ZapResult& z = it->second;
+    z.exited = true;
+    z.exit_ts = t.ts_ns;
+    z.status = t.status;
+    if (z.signal_ts && z.exit_ts >= z.signal_ts) times_.push_back(z.exit_ts - z.signal_ts);
+    report(z);
+    if (z.pidfd >= 0) close(z.pidfd);
+    pending_.erase(it);
+  } else if (it == pending_.end() && !t.zap_done && (t.zap_matched > 0 || watched_.count(t.tgid))) {
+    report_missed(t.tgid, t.comm, t.zap_matched, t.status, t.ts_ns);
   }
 }
 
@@ -213,18 +205,18 @@ void Zapper::report(const ZapResult& z) {
   json_str(l, sig_name(z.signal));
   fmt::format_to(it, ",\"via\":\"{}\",\"syscall_ts_ns\":{},\"signal_ts_ns\":{}",
                  opts_.via_userspace ? "userspace" : "kernel",
-                 static_cast<int64_t>(z.syscall_ts) + offset_,
-                 static_cast<int64_t>(z.signal_ts) + offset_);
+                 wall(z.syscall_ts),
+                 wall(z.signal_ts));
   if (z.deliver_ts)
-    fmt::format_to(it, ",\"deliver_ts_ns\":{}", static_cast<int64_t>(z.deliver_ts) + offset_);
+    fmt::format_to(it, ",\"deliver_ts_ns\":{}", wall(z.deliver_ts));
   else
     l += ",\"deliver_ts_ns\":null";
   if (z.exit_start_ts)
-    fmt::format_to(it, ",\"exit_start_ts_ns\":{}", static_cast<int64_t>(z.exit_start_ts) + offset_);
+    fmt::format_to(it, ",\"exit_start_ts_ns\":{}", wall(z.exit_start_ts));
   else
     l += ",\"exit_start_ts_ns\":null";
   fmt::format_to(it, ",\"exit_ts_ns\":{},\"time_to_exit_ns\":{},\"call_to_exit_ns\":{}",
-                 static_cast<int64_t>(z.exit_ts) + offset_, tte, z.exit_ts - z.syscall_ts);
+                 wall(z.exit_ts), tte, z.exit_ts - z.syscall_ts);
   if (WIFSIGNALED(z.status)) {
     l += ",\"exit_signal\":";
     json_str(l, sig_name(WTERMSIG(z.status)));
@@ -233,7 +225,7 @@ void Zapper::report(const ZapResult& z) {
   }
   fmt::format_to(it, ",\"escalated\":{}", z.escalated ? "true" : "false");
   if (z.escalated && z.escalate_ts)
-    fmt::format_to(it, ",\"escalate_ts_ns\":{}", static_cast<int64_t>(z.escalate_ts) + offset_);
+    fmt::format_to(it, ",\"escalate_ts_ns\":{}", wall(z.escalate_ts));
   if (z.send_ret) fmt::format_to(it, ",\"send_error\":{}", -z.send_ret);
   l += "}\n";
   fputs(l.c_str(), out_);
@@ -245,7 +237,7 @@ void Zapper::report_missed(uint32_t pid, const std::string& comm, uint32_t match
       "[pid {:>5}] {} ({}) {} before its zap: it made {} matching call{}, the zap was due on call "
       "#{}",
       pid, comm, pid, status_text(status), matched, matched == 1 ? "" : "s",
-      nth_hint_ ? nth_hint_ : 0);
+      opts_.nth);
   if (opts_.syslog) syslog(LOG_NOTICE, "%s", text.c_str() + text.find(']') + 2);
   if (!opts_.json) {
     fmt::print(out_, "{}\n", text);
@@ -256,7 +248,7 @@ void Zapper::report_missed(uint32_t pid, const std::string& comm, uint32_t match
   fmt::format_to(it, "\"pid\":{},\"comm\":", pid);
   json_str(l, comm);
   fmt::format_to(it, ",\"matched\":{},\"exit_ts_ns\":{}", matched,
-                 static_cast<int64_t>(ts) + offset_);
+                 wall(ts));
   if (WIFSIGNALED(status)) {
     l += ",\"exit_signal\":";
     json_str(l, sig_name(WTERMSIG(status)));

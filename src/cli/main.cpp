@@ -10,6 +10,7 @@
 
 #include "sysgate/decode.hpp"
 #include "sysgate/error.hpp"
+#include "sysgate/parse.hpp"
 #include "sysgate/session.hpp"
 #include "sysgate/syscalls.hpp"
 
@@ -17,7 +18,12 @@ namespace {
 
 using sysgate::RunOptions;
 
-void add_common(CLI::App* sub, RunOptions& o, size_t& ring_mb) {
+struct CommonText {
+  std::string duration;
+  CLI::Option* syscalls = nullptr;
+};
+
+void add_common(CLI::App* sub, RunOptions& o, size_t& ring_mb, CommonText& text) {
   sub->add_option("-p,--pid", o.targets.pids, "Trace this process, all its threads (repeatable)")
       ->take_all();
   sub->add_option("-n,--comm", o.targets.comms,
@@ -25,7 +31,7 @@ void add_common(CLI::App* sub, RunOptions& o, size_t& ring_mb) {
   sub->add_option("--cgroup", o.targets.cgroup, "Trace the processes of this cgroup v2 directory");
   sub->add_flag("-a,--all", o.targets.all, "Trace every process but sysgate and its output's reader");
   sub->add_flag("-f,--follow", o.targets.follow, "Also trace new children of the targets");
-  sub->add_option("-e,--syscalls", o.syscalls,
+  text.syscalls = sub->add_option("-e,--syscalls", o.syscalls,
                   "Syscalls: names, %classes (%file %desc %process %network %memory %signal %ipc), "
                   "!negation; default all");
   sub->add_option("--format", o.format, "Output format: text or json")->default_str("text");
@@ -48,7 +54,8 @@ void add_common(CLI::App* sub, RunOptions& o, size_t& ring_mb) {
   sub->add_option("--buffer-size", ring_mb, "Ring buffer size in MiB")
       ->default_val(16)
       ->check(CLI::Range(1, 1024));
-  sub->add_option("--duration", o.duration_s, "Stop after this many seconds")->check(CLI::NonNegativeNumber);
+  sub->add_option("--duration", text.duration,
+                  "Stop after this long: 1.5s, 200ms, 2m (a bare number is seconds)");
   sub->add_option("command", o.command, "Command to launch and trace (after --)");
 }
 
@@ -91,14 +98,15 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "sysgate 0.1.0");
   RunOptions trace_opts, count_opts;
   size_t trace_ring = 16, count_ring = 16;
+  CommonText trace_text, count_text, zap_text;
   auto* trace = app.add_subcommand("trace", "Print every matching call with decoded arguments");
-  add_common(trace, trace_opts, trace_ring);
+  add_common(trace, trace_opts, trace_ring, trace_text);
   auto* count = app.add_subcommand("count", "Count calls, errors and time per syscall, in the kernel");
-  add_common(count, count_opts, count_ring);
+  add_common(count, count_opts, count_ring, count_text);
   RunOptions zap_opts;
   size_t zap_ring = 16;
   auto* zap = app.add_subcommand("zap", "Signal a process on its Nth matching call and time its exit");
-  add_common(zap, zap_opts, zap_ring);
+  add_common(zap, zap_opts, zap_ring, zap_text);
   std::string zap_signal = "TERM", kill_after, zap_on;
   int64_t zap_nth = 1, zap_count = 0;
   bool via_user = false;
@@ -118,6 +126,15 @@ int main(int argc, char** argv) {
   auto* list = app.add_subcommand("list", "List the syscalls sysgate knows, with classes and argument kinds");
   list->add_option("class", list_class, "Only this class (e.g. %file)");
 
+  // An unknown first word is named (CLI11 would only say a subcommand is required).
+  if (cli_argc > 1 && argv[1][0] != '-') {
+    std::string_view w(argv[1]);
+    if (w != "trace" && w != "count" && w != "zap" && w != "list") {
+      fmt::print(stderr, "sysgate: unknown command '{}': use trace, count, zap or list (see 'sysgate --help')\n",
+                 sysgate::decode::escape(w));
+      return 2;
+    }
+  }
   try {
     app.parse(cli_argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -135,12 +152,20 @@ int main(int argc, char** argv) {
     if (list->parsed()) return list_syscalls(list_class);
     RunOptions& o = trace->parsed() ? trace_opts : count->parsed() ? count_opts : zap_opts;
     size_t ring = trace->parsed() ? trace_ring : count->parsed() ? count_ring : zap_ring;
+    CommonText& text = trace->parsed() ? trace_text : count->parsed() ? count_text : zap_text;
+    if (text.syscalls->count() > 0) sysgate::check_filter_text(o.syscalls, "-e");
+    if (!text.duration.empty()) {
+      o.duration_ns = sysgate::parse_duration_ns(text.duration, "--duration");
+      if (o.duration_ns == 0)
+        throw sysgate::UsageError("--duration 0: give a positive duration, or leave it out to run until the end");
+    }
     o.mode = trace->parsed()   ? sysgate::Mode::Trace
              : count->parsed() ? sysgate::Mode::Count
                                : sysgate::Mode::Zap;
     if (zap->parsed()) {
       if (!o.syscalls.empty())
         throw sysgate::UsageError("zap: give the syscalls with --on, not -e");
+      sysgate::check_filter_text(zap_on, "--on");
       o.syscalls = zap_on;
       if (zap_nth <= 0)
         throw sysgate::UsageError(fmt::format("--nth {}: the count starts at 1 (the first matching call)", zap_nth));
@@ -153,7 +178,11 @@ int main(int argc, char** argv) {
       if (o.zap.signal <= 0 || o.zap.signal > 64)
         throw sysgate::UsageError(fmt::format("--signal {}: unknown signal (use a name such as TERM, KILL, USR1, or a number 1-64)", zap_signal));
       o.zap.in_kernel = !via_user;
-      if (!kill_after.empty()) o.zap_opts.kill_after_ns = sysgate::parse_duration_ns(kill_after, "--kill-after");
+      if (!kill_after.empty()) {
+        o.zap_opts.kill_after_ns = sysgate::parse_duration_ns(kill_after, "--kill-after");
+        if (o.zap_opts.kill_after_ns == 0)
+          throw sysgate::UsageError("--kill-after 0: give a positive delay such as 200ms or 5s (SIGKILL that long after the signal), or use --signal KILL");
+      }
     }
     o.ring_bytes = ring << 20;
     if (!command.empty()) {
@@ -166,5 +195,9 @@ int main(int argc, char** argv) {
   } catch (const sysgate::Error& e) {
     fmt::print(stderr, "sysgate: {}\n", e.what());
     return e.code();
+  } catch (const std::exception& e) {
+    // a bug, not a user error: still one line and a non-zero exit, nothing left loaded
+    fmt::print(stderr, "sysgate: internal error: {}\n", e.what());
+    return 1;
   }
 }

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <charconv>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -18,13 +19,10 @@ uint64_t parse_duration_ns(const std::string& text, const std::string& option) {
   size_t i = 0;
   while (i < text.size() && (isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
   std::string num = text.substr(0, i), unit = text.substr(i);
-  double v = 0;
-  try {
-    size_t used = 0;
-    v = num.empty() ? -1 : std::stod(num, &used);
-    if (used != num.size()) v = -1;
-  } catch (...) {
-    v = -1;
+  double v = -1;
+  if (!num.empty()) {
+    auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), v, std::chars_format::fixed);
+    if (ec != std::errc() || p != num.data() + num.size()) v = -1;
   }
   double mult = unit.empty() || unit == "s" ? 1e9
                 : unit == "ms"               ? 1e6
@@ -38,6 +36,15 @@ uint64_t parse_duration_ns(const std::string& text, const std::string& option) {
   return static_cast<uint64_t>(v * mult);
 }
 
+void check_filter_text(const std::string& text, const std::string& option) {
+  std::string_view v(text);
+  if (v.starts_with("trace=")) v.remove_prefix(6);
+  if (v.empty() || v == "!")
+    throw UsageError(fmt::format("{} '{}': give syscall names or %classes, e.g. {} openat,close, "
+                                 "{} %file or {} '!write'",
+                                 option, text, option, option, option));
+}
+
 ArgMatch parse_arg_match(const std::string& text, const std::vector<bool>& selected) {
   auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
@@ -48,8 +55,8 @@ ArgMatch parse_arg_match(const std::string& text, const std::vector<bool>& selec
   const ArgSpec* spec = nullptr;
   bool numeric_key = std::all_of(key.begin(), key.end(), [](char c) { return isdigit(static_cast<unsigned char>(c)); });
   if (numeric_key) {
-    m.index = std::stoi(key);
-    if (m.index > 5) throw UsageError(fmt::format("--arg '{}': argument index is 0 to 5", text));
+    auto [p, ec] = std::from_chars(key.data(), key.data() + key.size(), m.index);
+    if (ec != std::errc() || p != key.data() + key.size() || m.index > 5) throw UsageError(fmt::format("--arg '{}': argument index is 0 to 5", text));
   } else {
     m.index = -1;
   }

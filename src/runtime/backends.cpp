@@ -9,12 +9,20 @@ namespace sysgate {
 std::unique_ptr<Backend> make_ebpf_backend();
 std::unique_ptr<Backend> make_kmod_backend(const std::string& module_path);
 
-std::unique_ptr<Backend> make_backend(const std::string& name, const std::string& kmod_path) {
-  if (name == "ebpf") return make_ebpf_backend();
-  if (name == "kmod") return make_kmod_backend(kmod_path);
+std::unique_ptr<Backend> make_backend(const std::string& name, const SessionConfig& cfg) {
+  // Each backend checks the rest of its own options when it opens; the ones that
+  // only one backend takes are refused here for the others.
+  if (name == "ebpf") {
+    if (!cfg.kmod_path.empty())
+      throw UsageError("--kmod-path is for --backend kmod; the ebpf backend loads no module");
+    if (!cfg.probes.empty())
+      throw UsageError("--probe needs --backend kmod (the ebpf backend attaches to tracepoints only)");
+    return make_ebpf_backend();
+  }
+  if (name == "kmod") return make_kmod_backend(cfg.kmod_path);
   if (name == "ptrace" || name == "seccomp")
     throw UsageError(fmt::format("--backend {}: not built yet in this version (available: ebpf, kmod)", name));
-  throw UsageError(fmt::format("--backend {}: unknown backend (available: ebpf, kmod)", name));
+  throw UsageError(fmt::format("--backend '{}': unknown backend (available: ebpf, kmod)", name));
 }
 
 }  // namespace sysgate

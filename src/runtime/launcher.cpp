@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "runtime/launcher.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "sysgate/error.hpp"
+
+namespace sysgate {
+
+std::string resolve_command(const std::string& name) {
+  if (name.empty()) throw UsageError("the command to launch is an empty string");
+  if (name.find('/') != std::string::npos) return name;
+  const char* path = getenv("PATH");
+  std::string p = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= p.size()) {
+    size_t end = p.find(':', start);
+    std::string dir = p.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string cand = (dir.empty() ? "." : dir) + "/" + name;
+    struct stat st;
+    if (stat(cand.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(cand.c_str(), X_OK) == 0)
+      return cand;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  throw Error(fmt::format("cannot run '{}': command not found in PATH", name), 127);
+}
+
+Launcher::Launcher(const std::vector<std::string>& argv) {
+  const std::string file = resolve_command(argv.at(0));
+  int go[2], err[2];
+  if (pipe2(go, O_CLOEXEC) != 0) throw Error(fmt::format("pipe: {}", strerror(errno)));
+  go_.reset(go[1]);
+  UniqueFd go_read(go[0]);
+  if (pipe2(err, O_CLOEXEC) != 0) throw Error(fmt::format("pipe: {}", strerror(errno)));
+  err_.reset(err[0]);
+  UniqueFd err_write(err[1]);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_ = fork();
+  if (pid_ < 0) throw Error(fmt::format("fork: {}", strerror(errno)));
+  if (pid_ == 0) {
+    // the child runs with the default dispositions, whatever sysgate set
+    signal(SIGPIPE, SIG_DFL);
+    ::close(go[1]);
+    ::close(err[0]);
+    char c;
+    if (read(go[0], &c, 1) != 1) _exit(127);  // sysgate went away before releasing us
+    execv(file.c_str(), args.data());
+    int e = errno;
+    (void)!write(err[1], &e, sizeof e);
+    _exit(127);
+  }
+  name_ = argv[0];
+}
+
+Launcher::~Launcher() {
+  if (pid_ <= 0 || reaped_) return;
+  if (released_ && disowned_) return;
+  kill(pid_, SIGKILL);
+  while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+void Launcher::release() {
+  released_ = true;
+  (void)!write(go_.get(), "x", 1);
+  go_.reset();
+  int e = 0;
+  ssize_t n;
+  do n = read(err_.get(), &e, sizeof e);  // EOF (0) once exec succeeded
+  while (n < 0 && errno == EINTR);
+  err_.reset();
+  if (n == sizeof e) {
+    while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    reaped_ = true;
+    throw Error(fmt::format("cannot run '{}': {}", name_, strerror(e)), e == ENOENT ? 127 : 126);
+  }
+}
+
+bool Launcher::reap(int* status) {
+  if (reaped_) return true;
+  pid_t r = waitpid(pid_, status, WNOHANG);
+  if (r == pid_) reaped_ = true;
+  return reaped_;
+}
+
+}  // namespace sysgate

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "runtime/procfs.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <memory>
+#include <string_view>
+
+#include <fmt/format.h>
+
+namespace sysgate::procfs {
+
+namespace {
+
+struct DirCloser {
+  void operator()(DIR* d) const { closedir(d); }
+};
+using DirPtr = std::unique_ptr<DIR, DirCloser>;
+
+// The whole (small) file, or "" when it cannot be read.
+std::string slurp(const std::string& path) {
+  std::string out;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    if (out.size() > (1u << 20)) break;
+  }
+  ::close(fd);
+  return out;
+}
+
+template <typename T>
+bool to_num(std::string_view s, T& v, int base = 10) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+  return ec == std::errc() && p != s.data();
+}
+
+// The value after "key:" in a /proc key-value file.
+std::string_view field(std::string_view text, std::string_view key) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == text.npos ? text.npos : nl - pos);
+    if (line.starts_with(key) && line.size() > key.size() && line[key.size()] == ':')
+      return line.substr(key.size() + 1);
+    if (nl == text.npos) break;
+    pos = nl + 1;
+  }
+  return {};
+}
+
+}  // namespace
+
+pid_t tgid_of(pid_t pid) {
+  if (pid <= 0) return -1;
+  std::string st = slurp(fmt::format("/proc/{}/status", pid));
+  pid_t t = -1;
+  return to_num(field(st, "Tgid"), t) ? t : -1;
+}
+
+std::string comm_of(pid_t pid) {
+  std::string c = slurp(fmt::format("/proc/{}/comm", pid));
+  if (!c.empty() && c.back() == '\n') c.pop_back();
+  return c;
+}
+
+std::vector<pid_t> all_pids() {
+  std::vector<pid_t> out;
+  DirPtr d(opendir("/proc"));
+  if (!d) return out;
+  while (dirent* e = readdir(d.get())) {
+    pid_t v = 0;
+    std::string_view name(e->d_name);
+    auto [p, ec] = std::from_chars(name.data(), name.data() + name.size(), v);
+    if (ec == std::errc() && p == name.data() + name.size() && v > 0) out.push_back(v);
+  }
+  return out;
+}
+
+bool is_kernel_thread(pid_t pid) {
+  std::string line = slurp(fmt::format("/proc/{}/stat", pid));
+  auto close = line.rfind(')');
+  if (close == std::string::npos || close + 2 > line.size()) return false;
+  std::string_view rest = std::string_view(line).substr(close + 2);
+  // fields after the comm: state(3) ppid pgrp session tty_nr tpgid flags(9)
+  for (int i = 3; i < 9; ++i) {
+    size_t sp = rest.find(' ');
+    if (sp == rest.npos) return false;
+    rest.remove_prefix(sp + 1);
+  }
+  unsigned long flags = 0;
+  return to_num(rest.substr(0, rest.find(' ')), flags) && (flags & 0x00200000);  // PF_KTHREAD
+}
+
+bool alive(pid_t pid) {
+  if (kill(pid, 0) == 0 || errno == EPERM) {
+    // a zombie has exited: it makes no more calls
+    std::string st = slurp(fmt::format("/proc/{}/stat", pid));
+    auto close = st.rfind(')');
+    return !(close != std::string::npos && close + 2 < st.size() && st[close + 2] == 'Z');
+  }
+  return false;
+}
+
+std::vector<pid_t> output_readers(int fd) {
+  std::vector<pid_t> out;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) return out;
+  const bool fifo = S_ISFIFO(st.st_mode);
+  const std::string want = fmt::format("{}:[{}]", fifo ? "pipe" : "socket", st.st_ino);
+  const pid_t self = getpid();
+  for (pid_t p : all_pids()) {
+    if (p == self) continue;
+    std::string dir = fmt::format("/proc/{}/fd", p);
+    DirPtr d(opendir(dir.c_str()));
+    if (!d) continue;
+    while (dirent* e = readdir(d.get())) {
+      char buf[64];
+      ssize_t n = readlinkat(dirfd(d.get()), e->d_name, buf, sizeof buf - 1);
+      if (n <= 0 || std::string_view(buf, static_cast<size_t>(n)) != want) continue;
+      if (fifo) {
+        // only a holder of the read end reads what we write
+        std::string info = slurp(fmt::format("/proc/{}/fdinfo/{}", p, e->d_name));
+        unsigned long flags = 0;
+        if (!to_num(field(info, "flags"), flags, 8) || (flags & O_ACCMODE) == O_WRONLY) continue;
+      }
+      out.push_back(p);
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace sysgate::procfs

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the session needs to know of other processes, read from /proc.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace sysgate::procfs {
+
+// The process a pid belongs to (a thread id resolves to its process), or -1.
+pid_t tgid_of(pid_t pid);
+std::string comm_of(pid_t pid);
+std::vector<pid_t> all_pids();
+bool is_kernel_thread(pid_t pid);
+bool alive(pid_t pid);
+// Processes that can read what sysgate writes to fd: the holders of the read end
+// of the pipe (or of the socket) fd writes to. A process that only writes to the
+// same pipe (a target sharing sysgate's stderr) is not one of them.
+std::vector<pid_t> output_readers(int fd);
+
+}  // namespace sysgate::procfs
