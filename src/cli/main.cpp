@@ -21,6 +21,7 @@ using sysgate::RunOptions;
 struct CommonText {
   std::string duration;
   CLI::Option* syscalls = nullptr;
+  CLI::Option* duration_opt = nullptr;
 };
 
 void add_common(CLI::App* sub, RunOptions& o, size_t& ring_mb, CommonText& text) {
@@ -54,7 +55,7 @@ void add_common(CLI::App* sub, RunOptions& o, size_t& ring_mb, CommonText& text)
   sub->add_option("--buffer-size", ring_mb, "Ring buffer size in MiB")
       ->default_val(16)
       ->check(CLI::Range(1, 1024));
-  sub->add_option("--duration", text.duration,
+  text.duration_opt = sub->add_option("--duration", text.duration,
                   "Stop after this long: 1.5s, 200ms, 2m (a bare number is seconds)");
   sub->add_option("command", o.command, "Command to launch and trace (after --)");
 }
@@ -154,7 +155,7 @@ int main(int argc, char** argv) {
     size_t ring = trace->parsed() ? trace_ring : count->parsed() ? count_ring : zap_ring;
     CommonText& text = trace->parsed() ? trace_text : count->parsed() ? count_text : zap_text;
     if (text.syscalls->count() > 0) sysgate::check_filter_text(o.syscalls, "-e");
-    if (!text.duration.empty()) {
+    if (text.duration_opt->count() > 0) {
       o.duration_ns = sysgate::parse_duration_ns(text.duration, "--duration");
       if (o.duration_ns == 0)
         throw sysgate::UsageError("--duration 0: give a positive duration, or leave it out to run until the end");

@@ -19,7 +19,15 @@ namespace sysgate {
 
 std::string resolve_command(const std::string& name) {
   if (name.empty()) throw UsageError("the command to launch is an empty string");
-  if (name.find('/') != std::string::npos) return name;
+  if (name.find('/') != std::string::npos) {
+    // checked now so that nothing (not even -o FILE) is touched for a command that cannot run
+    struct stat st;
+    if (stat(name.c_str(), &st) != 0)
+      throw Error(fmt::format("cannot run '{}': {}", name, strerror(errno)), errno == ENOENT ? 127 : 126);
+    if (S_ISDIR(st.st_mode) || access(name.c_str(), X_OK) != 0)
+      throw Error(fmt::format("cannot run '{}': {}", name, strerror(S_ISDIR(st.st_mode) ? EISDIR : errno)), 126);
+    return name;
+  }
   const char* path = getenv("PATH");
   std::string p = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
   size_t start = 0;

@@ -954,6 +954,161 @@ def test_tracefs():
     check(not mismatch, "argument counts and names match the kernel's", "\n".join(mismatch))
 
 
+
+def test_hostile():
+    """Bad values give one line and exit 2, nothing loaded, no file emptied or created."""
+    usage_error(["zap", "--on", "write", "--arg", "99999999999=1", "--", "true"],
+                "--arg with an index beyond int", ("argument index",))
+    for d in ("1e99", "nan", "inf", "abc", "-1", "0", ""):
+        usage_error(["trace", "--duration", d, "--", "true"], f"--duration {d!r}")
+    usage_error(["trace", "--duration", "abc", "--", "true"], "--duration abc says what is allowed",
+                ("200ms",))
+    usage_error(["zap", "--on", "write", "--kill-after", "0", "--", "true"], "--kill-after 0")
+    for args in (["-p", "1"], ["-n", "bash"], ["--cgroup", "/sys/fs/cgroup"], ["--", "true"]):
+        usage_error(["trace", "-a"] + args, f"-a with {args[0]}", ("-a",))
+    usage_error(["trace", "-p", "2"], "trace -p 2 (a kernel thread)", ("kernel thread",))
+    usage_error(["count", "-p", "2"], "count -p 2 (a kernel thread)", ("kernel thread",))
+    for e in ("", "!", "trace="):
+        usage_error(["trace", "-e", e, "--", "true"], f"-e {e!r}")
+    usage_error(["bogus"], "an unknown command is named", ("bogus",))
+    p = usage_error(["trace", "-n", "abcdefghijklmné", "--", "true"], "-n over 15 bytes",
+                    ("bytes", "'abcdefghijklmn'"))
+    usage_error(["trace", "--kmod-path", "/x.ko", "--", "true"], "--kmod-path with ebpf")
+    # -o FILE: a usage error or a failure before tracing starts leaves it as it was
+    keep = tmp("keep.txt")
+    for args, what in ((["--clock", "bogus", "--", "true"], "--clock bogus"),
+                       (["--", "/nonexistent/cmd"], "a missing command"),
+                       (["-p", "999999999"], "no such process"),
+                       (["-e", "opnat", "--", "true"], "an unknown syscall")):
+        with open(keep, "w") as f:
+            f.write("precious\n")
+        p = run([SYSGATE, "trace", "-o", keep] + args, timeout=30)
+        check(p.returncode != 0 and read_text(keep) == "precious\n",
+              f"-o FILE with {what}: non-zero exit, the file is not emptied", p.stderr)
+        fresh = tmp("fresh-" + what.replace(" ", "_"))
+        p = run([SYSGATE, "trace", "-o", fresh] + args, timeout=30)
+        check(p.returncode != 0 and not os.path.exists(fresh),
+              f"-o NEWFILE with {what}: no file left behind", p.stderr)
+    with open(keep, "w") as f:
+        f.write("old content that must go\n")
+    p = run([SYSGATE, "trace", "-e", "getppid", "-o", keep, "--", "true"], timeout=60)
+    check(p.returncode == 0 and "old content" not in read_text(keep),
+          "-o FILE of a session that ran is rewritten", read_text(keep))
+
+
+def test_write_errors():
+    """A write that fails ends the session with one line naming the file and the error."""
+    for fmt_ in ("text", "json"):
+        before = sysgate_bpf_progs()
+        p = run([SYSGATE, "trace", "--format", fmt_, "-o", "/dev/full", "--", "ls", "/"], timeout=60)
+        last = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else ""
+        check(p.returncode == 1 and re.match(r"sysgate: cannot write to /dev/full: No space left on "
+                                             r"device after \d+ events$", last),
+              f"-o /dev/full ({fmt_}): exit 1 and 'cannot write to /dev/full: ... after N events'",
+              f"status {p.returncode}\n{p.stderr}")
+        check_no_bpf_left(f"-o /dev/full ({fmt_})", before)
+    # a real full filesystem: a tiny tmpfs
+    mnt = tmp("full")
+    os.mkdir(mnt)
+    if check(subprocess.call(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt]) == 0,
+             "mount a 64 KiB tmpfs"):
+        try:
+            out = os.path.join(mnt, "out.txt")
+            p = run([SYSGATE, "trace", "-o", out, "--", prog("count_prog"), "20000", "0", "0"], timeout=120)
+            check(p.returncode == 1 and f"cannot write to {out}: No space left on device" in p.stderr,
+                  "a full filesystem: exit 1 and the error named", p.stderr)
+        finally:
+            subprocess.call(["umount", "-l", mnt])
+    # standard output that is /dev/full
+    with open("/dev/full", "w") as full:
+        p = run([SYSGATE, "trace", "-p", str(os.getpid()), "-e", "getppid", "--duration", "1"],
+                stdout=full, timeout=30)
+    check(p.returncode in (0, 1), "stdout on /dev/full with nothing written: no crash", p.stderr)
+
+
+def test_reader_gone():
+    """`sysgate trace -a | head -1`: sysgate notices at once, detaches, exits quietly."""
+    before = sysgate_bpf_progs()
+    t0 = time.monotonic()
+    p = subprocess.Popen(f"'{SYSGATE}' trace -a | head -1; echo \"status=${{PIPESTATUS[0]}}\"",
+                         shell=True, executable="/bin/bash", stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+        subprocess.call(["pkill", "-f", f"{SYSGATE} trace -a"])
+    took = time.monotonic() - t0
+    check("status=141" in out and "terminate" not in err and "Broken pipe" not in err,
+          "trace -a | head -1: sysgate exits as on SIGPIPE (141), nothing on stderr",
+          f"took {took:.1f}s\nstdout {out!r}\nstderr {err!r}")
+    check(took < 10, "trace -a | head -1 ends (well within 10 s)", f"{took:.1f}s")
+    check_no_bpf_left("trace -a | head -1", before)
+
+
+def test_signals():
+    """A launched command that ignores the forwarded signal: the grace period or a
+    second signal kills it; sysgate never hangs."""
+    cmd = ["sh", "-c", "trap '' TERM INT HUP; echo ready; while :; do sleep 0.1; done"]
+    for second in (False, True):
+        before = sysgate_bpf_progs()
+        p = spawn([SYSGATE, "trace", "-e", "wait4", "-o", tmp("sig.txt"), "--"] + cmd,
+                  stdout=subprocess.PIPE, text=True)
+        p.stdout.readline()
+        time.sleep(0.3)
+        p.send_signal(signal.SIGTERM)
+        if second:
+            time.sleep(0.3)
+            check(p.poll() is None, "after one SIGTERM sysgate still traces the command")
+            p.send_signal(signal.SIGTERM)
+        try:
+            rc = p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            rc = None
+        what = "a second SIGTERM" if second else "the grace period"
+        check(rc == 128 + signal.SIGKILL,
+              f"command ignoring SIGTERM: {what} kills it, sysgate exits 137", f"status {rc}")
+        check("+++ killed by SIGKILL +++" in read_text(tmp("sig.txt")),
+              f"{what}: the command's death is traced", read_text(tmp("sig.txt"))[-500:])
+        check_no_bpf_left(f"signals ({what})", before)
+
+
+def test_pid_end():
+    """-p sessions end when every target has exited, as strace's do."""
+    t = spawn(["sleep", "1"])
+    p = run([SYSGATE, "trace", "-p", str(t.pid), "-e", "clock_nanosleep,nanosleep"], timeout=30)
+    check(p.returncode == 0, "trace -p: ends by itself when the target exits", p.stderr)
+    t = spawn(["sleep", "1"])
+    p = run([SYSGATE, "count", "-p", str(t.pid)], timeout=30)
+    check(p.returncode == 0 and "total" in p.stdout, "count -p: ends with the target", p.stderr)
+    # --duration keeps a session open for its whole length even when targets are gone
+    t = spawn(["sleep", "0.2"])
+    t0 = time.monotonic()
+    p = run([SYSGATE, "trace", "-p", str(t.pid), "--duration", "2", "-e", "getppid"], timeout=30)
+    check(p.returncode == 0 and time.monotonic() - t0 >= 2, "--duration keeps -p sessions open",
+          p.stderr)
+
+
+def test_zap_readers():
+    """A target that only shares sysgate's stderr pipe is zapped; a reader is not."""
+    script = (f"sleep 30 & '{SYSGATE}' zap -p $! --on clock_nanosleep,nanosleep,wait4 "
+              f"--signal KILL --duration 1; echo status=$?")
+    p = subprocess.run(f"( {script} ) 2>&1 | cat", shell=True, executable="/bin/bash",
+                       capture_output=True, text=True, timeout=60)
+    check("status=0" in p.stdout and "reads sysgate's output" not in p.stdout,
+          "zap -p of a process sharing sysgate's stderr pipe is accepted", p.stdout)
+    # a real reader of the output is refused
+    r = spawn(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    p = run([SYSGATE, "zap", "-p", str(r.pid), "--on", "read"], stdout=r.stdin, timeout=30)
+    check(p.returncode == 2 and "reads sysgate's output" in p.stderr,
+          "zap -p of the process reading sysgate's output is refused", p.stderr)
+    r.kill()
+    # zap_missed names the call the zap was due on
+    p = run([SYSGATE, "zap", "--on", "getppid", "--nth", "5", "--", "true"], timeout=30)
+    check("due on call #5" in p.stderr, "zap_missed: 'due on call #5'", p.stderr)
+
 TESTS = {
     "golden": test_golden,
     "golden_strace": test_golden_strace,
@@ -974,6 +1129,12 @@ TESTS = {
     "oracle": test_oracle,
     "list": test_list,
     "tracefs": test_tracefs,
+    "hostile": test_hostile,
+    "write_errors": test_write_errors,
+    "reader_gone": test_reader_gone,
+    "signals": test_signals,
+    "pid_end": test_pid_end,
+    "zap_readers": test_zap_readers,
 }
 
 
