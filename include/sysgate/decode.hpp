@@ -14,23 +14,30 @@
 
 namespace sysgate::decode {
 
-// One decoded value. Text output prints to_text(); JSON prints numbers as
-// numbers, C strings as their escaped content, everything else as a string.
+// One decoded value. Text output prints to_text(); JSON (sysgate/json.hpp)
+// prints numbers as numbers, C strings as their escaped content (json_str_text),
+// everything else as a string.
 struct Value {
   enum class Type : uint8_t { Int, Uint, Str, Sym };
   Type type = Type::Sym;
   int64_t i = 0;        // Int / Uint (as bits)
-  std::string text;     // Str: escaped content without quotes; Sym: printed form
+  std::string text;     // Str: the raw bytes (escaped when printed); Sym: printed form
   bool truncated = false;  // Str: "..." follows the closing quote
 
   static Value num(int64_t v);
   static Value unum(uint64_t v);
   static Value sym(std::string s);
-  static Value str(std::string_view bytes, bool truncated);  // escapes bytes
+  static Value str(std::string_view bytes, bool truncated);  // keeps the raw bytes
 };
 
 std::string to_text(const Value& v);
-void append_json(const Value& v, std::string& out);  // a JSON value
+void append_text(const Value& v, std::string& out);  // to_text(v) appended to out
+// The content of a Str value's JSON string: escape_utf8(text), plus "..." when
+// truncated (valid UTF-8, without quotes; the JSON writer adds JSON's escaping).
+void append_json_str_text(const Value& v, std::string& out);
+// Deprecated: appends v as a JSON value; defined in sysgate_output (json_writer.cpp),
+// through the writer of sysgate/json.hpp. New code uses JsonLine.
+void append_json(const Value& v, std::string& out);
 
 // Everything a decoder may look at for one argument.
 struct ArgCtx {
@@ -73,8 +80,23 @@ struct FlagName {
 std::string flags_text(uint64_t v, std::span<const FlagName> table, const char* zero = "0");
 // The name of a value in an enumeration, or its decimal (or hex) form.
 std::string enum_text(int64_t v, std::span<const FlagName> table, bool hex_fallback = false);
-// strace escaping: printable ASCII verbatim, \n \t \r \v \f \" \\, others octal.
+// strace escaping: printable ASCII verbatim, \n \t \r \v \f \" \\, others octal
+// (bytes >= 0x80 too, as strace prints them without -x: "\303\251").
 std::string escape(std::string_view bytes);
+// The same, appended to out. keep_utf8: complete, valid UTF-8 sequences of two
+// to four bytes are copied verbatim instead (the JSON form); ASCII control
+// characters, DEL and every byte of an invalid sequence stay octal escapes.
+void append_escaped(std::string_view bytes, std::string& out, bool keep_utf8 = false);
+inline std::string escape_utf8(std::string_view bytes) {
+  std::string out;
+  append_escaped(bytes, out, true);
+  return out;
+}
+// The length of the valid UTF-8 sequence (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF) that starts at s[i]: 1-4, 0 when invalid
+// or cut short. i < s.size().
+size_t utf8_seq_len(std::string_view s, size_t i);
+bool valid_utf8(std::string_view s);
 std::string hex_addr(uint64_t v);  // "0x7ffd1234", "NULL" for 0
 
 // String-limit for buffer previews (strace -s); set from the CLI.

@@ -17,6 +17,8 @@
 
 namespace sysgate {
 
+class JsonLine;
+
 struct ZapOptions {
   uint64_t kill_after_ns = 0;  // 0: never escalate
   uint64_t count = 0;          // stop after this many zaps (0: until Ctrl-C)
@@ -80,6 +82,7 @@ class Zapper final : public RecordConsumer {
   std::map<uint32_t, ZapResult> pending_;
   std::vector<uint64_t> times_;
   std::set<uint32_t> watched_;
+  std::unique_ptr<JsonLine> json_;  // the JSON form of every line (--format json)
   uint64_t zaps_ = 0, escalated_ = 0, unexited_ = 0;
 };
 

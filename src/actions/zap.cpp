@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "sysgate/decode.hpp"
+#include "sysgate/json.hpp"
 #include "sysgate/syscalls.hpp"
 #include "sysgate_abi.h"
 
@@ -47,10 +48,6 @@ std::string status_text(int status) {
   return fmt::format("exited with {}", WEXITSTATUS(status));
 }
 
-void json_str(std::string& out, std::string_view s) {
-  decode::append_json(decode::Value::sym(std::string(s)), out);
-}
-
 bool default_terminates(int sig) {
   switch (sig) {
     case SIGCHLD:
@@ -69,11 +66,7 @@ bool default_terminates(int sig) {
 }  // namespace
 
 // CLOCK_MONOTONIC ns to the output clock, saturating instead of overflowing on absurd values.
-int64_t Zapper::wall(uint64_t ts) const {
-  int64_t v = ts > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(ts), r;
-  if (__builtin_add_overflow(v, offset_, &r)) r = offset_ > 0 ? INT64_MAX : INT64_MIN;
-  return r;
-}
+int64_t Zapper::wall(uint64_t ts) const { return json_ts(ts, offset_); }
 
 namespace {
 
@@ -88,7 +81,7 @@ uint64_t percentile(const std::vector<uint64_t>& sorted, double p) {
 }  // namespace
 
 Zapper::Zapper(const ZapOptions& opts, FILE* out, int64_t offset)
-    : opts_(opts), out_(out), offset_(offset) {
+    : opts_(opts), out_(out), offset_(offset), json_(std::make_unique<JsonLine>()) {
   if (opts_.syslog) openlog("sysgate", LOG_PID | LOG_NDELAY, LOG_USER);
 }
 
@@ -187,7 +180,7 @@ void Zapper::report(const ZapResult& z) {
       "call), {}{}",
       z.pid, z.comm, z.pid, name, z.nth, sig_name(z.signal),
       opts_.via_userspace ? "sent by sysgate" : "sent in the kernel", seconds(tte),
-      seconds(z.exit_ts - z.syscall_ts), status_text(z.status),
+      seconds(z.exit_ts >= z.syscall_ts ? z.exit_ts - z.syscall_ts : 0), status_text(z.status),
       z.escalated ? ", escalated to SIGKILL" : "");
   if (z.send_ret != 0) text += fmt::format(" (sending failed: {})", strerror(-z.send_ret));
   if (opts_.syslog) syslog(LOG_NOTICE, "%s", text.c_str() + text.find("zap"));
@@ -195,40 +188,36 @@ void Zapper::report(const ZapResult& z) {
     fmt::print(out_, "{}\n", text);
     return;
   }
-  std::string l = "{\"event\":\"zap\",";
-  auto it = std::back_inserter(l);
-  fmt::format_to(it, "\"pid\":{},\"comm\":", z.pid);
-  json_str(l, z.comm);
-  l += ",\"syscall\":";
-  json_str(l, name);
-  fmt::format_to(it, ",\"nr\":{},\"nth\":{},\"signal\":", z.nr, z.nth);
-  json_str(l, sig_name(z.signal));
-  fmt::format_to(it, ",\"via\":\"{}\",\"syscall_ts_ns\":{},\"signal_ts_ns\":{}",
-                 opts_.via_userspace ? "userspace" : "kernel",
-                 wall(z.syscall_ts),
-                 wall(z.signal_ts));
+  auto& l = json_->begin()
+                .field("event", "zap")
+                .field("pid", z.pid)
+                .field("comm", z.comm)
+                .field("syscall", name)
+                .field("nr", z.nr)
+                .field("nth", z.nth)
+                .field("signal", sig_name(z.signal))
+                .field("via", opts_.via_userspace ? "userspace" : "kernel")
+                .field("syscall_ts_ns", wall(z.syscall_ts))
+                .field("signal_ts_ns", wall(z.signal_ts));
   if (z.deliver_ts)
-    fmt::format_to(it, ",\"deliver_ts_ns\":{}", wall(z.deliver_ts));
+    l.field("deliver_ts_ns", wall(z.deliver_ts));
   else
-    l += ",\"deliver_ts_ns\":null";
+    l.field("deliver_ts_ns", nullptr);
   if (z.exit_start_ts)
-    fmt::format_to(it, ",\"exit_start_ts_ns\":{}", wall(z.exit_start_ts));
+    l.field("exit_start_ts_ns", wall(z.exit_start_ts));
   else
-    l += ",\"exit_start_ts_ns\":null";
-  fmt::format_to(it, ",\"exit_ts_ns\":{},\"time_to_exit_ns\":{},\"call_to_exit_ns\":{}",
-                 wall(z.exit_ts), tte, z.exit_ts - z.syscall_ts);
-  if (WIFSIGNALED(z.status)) {
-    l += ",\"exit_signal\":";
-    json_str(l, sig_name(WTERMSIG(z.status)));
-  } else {
-    fmt::format_to(it, ",\"exit_code\":{}", WEXITSTATUS(z.status));
-  }
-  fmt::format_to(it, ",\"escalated\":{}", z.escalated ? "true" : "false");
-  if (z.escalated && z.escalate_ts)
-    fmt::format_to(it, ",\"escalate_ts_ns\":{}", wall(z.escalate_ts));
-  if (z.send_ret) fmt::format_to(it, ",\"send_error\":{}", -z.send_ret);
-  l += "}\n";
-  fputs(l.c_str(), out_);
+    l.field("exit_start_ts_ns", nullptr);
+  l.field("exit_ts_ns", wall(z.exit_ts))
+      .field("time_to_exit_ns", tte)
+      .field("call_to_exit_ns", z.exit_ts >= z.syscall_ts ? z.exit_ts - z.syscall_ts : 0);
+  if (WIFSIGNALED(z.status))
+    l.field("exit_signal", sig_name(WTERMSIG(z.status)));
+  else
+    l.field("exit_code", WEXITSTATUS(z.status));
+  l.field("escalated", z.escalated);
+  if (z.escalated && z.escalate_ts) l.field("escalate_ts_ns", wall(z.escalate_ts));
+  if (z.send_ret) l.field("send_error", -z.send_ret);
+  l.write(out_);
 }
 
 void Zapper::report_missed(uint32_t pid, const std::string& comm, uint32_t matched, int status,
@@ -243,20 +232,18 @@ void Zapper::report_missed(uint32_t pid, const std::string& comm, uint32_t match
     fmt::print(out_, "{}\n", text);
     return;
   }
-  std::string l = "{\"event\":\"zap_missed\",";
-  auto it = std::back_inserter(l);
-  fmt::format_to(it, "\"pid\":{},\"comm\":", pid);
-  json_str(l, comm);
-  fmt::format_to(it, ",\"matched\":{},\"exit_ts_ns\":{}", matched,
-                 wall(ts));
-  if (WIFSIGNALED(status)) {
-    l += ",\"exit_signal\":";
-    json_str(l, sig_name(WTERMSIG(status)));
-  } else {
-    fmt::format_to(it, ",\"exit_code\":{}", WEXITSTATUS(status));
-  }
-  l += "}\n";
-  fputs(l.c_str(), out_);
+  auto& l = json_->begin()
+                .field("event", "zap_missed")
+                .field("pid", pid)
+                .field("comm", comm)
+                .field("matched", matched)
+                .field("due", opts_.nth)
+                .field("exit_ts_ns", wall(ts));
+  if (WIFSIGNALED(status))
+    l.field("exit_signal", sig_name(WTERMSIG(status)));
+  else
+    l.field("exit_code", WEXITSTATUS(status));
+  l.write(out_);
 }
 
 uint64_t Zapper::finish(uint64_t lost, uint64_t held_back, uint64_t untracked) {
@@ -267,19 +254,31 @@ uint64_t Zapper::finish(uint64_t lost, uint64_t held_back, uint64_t untracked) {
     if (!opts_.json)
       fmt::print(out_, "{}\n", text);
     else
-      fmt::print(out_, "{{\"event\":\"zap_unfinished\",\"pid\":{},\"escalated\":{}}}\n", z.pid,
-                 z.escalated ? "true" : "false");
+      json_->begin()
+          .field("event", "zap_unfinished")
+          .field("pid", z.pid)
+          .field("comm", z.comm)
+          .field("escalated", z.escalated)
+          .write(out_);
   }
   std::sort(times_.begin(), times_.end());
   uint64_t mn = times_.empty() ? 0 : times_.front(), mx = times_.empty() ? 0 : times_.back();
   uint64_t med = percentile(times_, 50), p99 = percentile(times_, 99);
   if (opts_.json) {
-    fmt::print(
-        out_,
-        "{{\"event\":\"zap_summary\",\"zaps\":{},\"exited\":{},\"escalated\":{},\"running\":{},"
-        "\"min_ns\":{},\"median_ns\":{},\"p99_ns\":{},\"max_ns\":{},\"lost\":{},"
-        "\"held_back\":{},\"untracked\":{}}}\n",
-        zaps_, times_.size(), escalated_, unexited_, mn, med, p99, mx, lost, held_back, untracked);
+    json_->begin()
+        .field("event", "zap_summary")
+        .field("zaps", zaps_)
+        .field("exited", times_.size())
+        .field("escalated", escalated_)
+        .field("running", unexited_)
+        .field("min_ns", mn)
+        .field("median_ns", med)
+        .field("p99_ns", p99)
+        .field("max_ns", mx)
+        .field("lost", lost)
+        .field("held_back", held_back)
+        .field("untracked", untracked)
+        .write(out_);
   } else {
     fmt::print(
         out_,

@@ -18,6 +18,25 @@ namespace {
 
 using sysgate::RunOptions;
 
+// A message as one line a terminal shows as it is: control characters, DEL and
+// bytes that are not UTF-8 (user text such as a syscall name given to -e) as \xNN.
+std::string one_line(std::string_view msg) {
+  std::string out;
+  out.reserve(msg.size());
+  for (size_t i = 0; i < msg.size();) {
+    auto c = static_cast<unsigned char>(msg[i]);
+    size_t n = c >= 0x20 && c < 0x7f ? 1 : c >= 0x80 ? sysgate::decode::utf8_seq_len(msg, i) : 0;
+    if (n) {
+      out.append(msg.data() + i, n);
+      i += n;
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+      ++i;
+    }
+  }
+  return out;
+}
+
 struct CommonText {
   std::string duration;
   CLI::Option* syscalls = nullptr;
@@ -132,7 +151,7 @@ int main(int argc, char** argv) {
     std::string_view w(argv[1]);
     if (w != "trace" && w != "count" && w != "zap" && w != "list") {
       fmt::print(stderr, "sysgate: unknown command '{}': use trace, count, zap or list (see 'sysgate --help')\n",
-                 sysgate::decode::escape(w));
+                 one_line(w));
       return 2;
     }
   }
@@ -145,7 +164,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "sysgate: {} (see 'sysgate --help')\n", e.what());
+    fmt::print(stderr, "sysgate: {} (see 'sysgate --help')\n", one_line(e.what()));
     return 2;
   }
 
@@ -194,11 +213,11 @@ int main(int argc, char** argv) {
     sysgate::decode::set_string_limit(o.limits.buf_max);
     return sysgate::run(o);
   } catch (const sysgate::Error& e) {
-    fmt::print(stderr, "sysgate: {}\n", e.what());
+    fmt::print(stderr, "sysgate: {}\n", one_line(e.what()));
     return e.code();
   } catch (const std::exception& e) {
     // a bug, not a user error: still one line and a non-zero exit, nothing left loaded
-    fmt::print(stderr, "sysgate: internal error: {}\n", e.what());
+    fmt::print(stderr, "sysgate: internal error: {}\n", one_line(e.what()));
     return 1;
   }
 }

@@ -40,68 +40,12 @@ Value Value::sym(std::string s) {
 Value Value::str(std::string_view bytes, bool truncated) {
   Value r;
   r.type = Type::Str;
-  r.text = escape(bytes);
+  r.text.assign(bytes.data(), bytes.size());
   r.truncated = truncated;
   return r;
 }
 
-std::string to_text(const Value& v) {
-  switch (v.type) {
-    case Value::Type::Int:
-      return fmt::format("{}", v.i);
-    case Value::Type::Uint:
-      return fmt::format("{}", static_cast<uint64_t>(v.i));
-    case Value::Type::Str: {
-      std::string out;
-      out.reserve(v.text.size() + 5);
-      out += '"';
-      out += v.text;
-      out += '"';
-      if (v.truncated) out += "...";
-      return out;
-    }
-    case Value::Type::Sym:
-      break;
-  }
-  return v.text;
-}
-
-namespace {
-
-void json_escape(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else if (c >= 0x80) {
-          // Sym text can carry raw bytes (comm, names); keep the output valid UTF-8.
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
-
-}  // namespace
-
-void append_json(const Value& v, std::string& out) {
+void append_text(const Value& v, std::string& out) {
   switch (v.type) {
     case Value::Type::Int:
       fmt::format_to(std::back_inserter(out), "{}", v.i);
@@ -110,23 +54,73 @@ void append_json(const Value& v, std::string& out) {
       fmt::format_to(std::back_inserter(out), "{}", static_cast<uint64_t>(v.i));
       return;
     case Value::Type::Str:
-      if (v.truncated) {
-        json_escape(v.text + "...", out);
-      } else {
-        json_escape(v.text, out);
-      }
+      out += '"';
+      append_escaped(v.text, out);
+      out += '"';
+      if (v.truncated) out += "...";
       return;
     case Value::Type::Sym:
-      json_escape(v.text, out);
+      out += v.text;
       return;
   }
 }
 
+std::string to_text(const Value& v) {
+  if (v.type == Value::Type::Sym) return v.text;
+  std::string out;
+  if (v.type == Value::Type::Str) out.reserve(v.text.size() + v.text.size() / 4 + 5);
+  append_text(v, out);
+  return out;
+}
+
+void append_json_str_text(const Value& v, std::string& out) {
+  append_escaped(v.text, out, true);
+  if (v.truncated) out += "...";
+}
+
 // ---------------------------------------------------------------- escaping
 
-std::string escape(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size() + bytes.size() / 4);
+size_t utf8_seq_len(std::string_view s, size_t i) {
+  auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = at(i);
+  if (c < 0x80) return 1;
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xbf;  // the range of the second byte
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    if (c == 0xe0) lo = 0xa0;        // overlong
+    else if (c == 0xed) hi = 0x9f;   // UTF-16 surrogates
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    if (c == 0xf0) lo = 0x90;        // overlong
+    else if (c == 0xf4) hi = 0x8f;   // above U+10FFFF
+  } else {
+    return 0;  // a continuation byte, C0/C1 (overlong) or F5-FF
+  }
+  if (s.size() - i < n) return 0;
+  if (at(i + 1) < lo || at(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k)
+    if (at(i + k) < 0x80 || at(i + k) > 0xbf) return 0;
+  return n;
+}
+
+bool valid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n = utf8_seq_len(s, i);
+    if (!n) return false;
+    i += n;
+  }
+  return true;
+}
+
+void append_escaped(std::string_view bytes, std::string& out, bool keep_utf8) {
+  out.reserve(out.size() + bytes.size() + bytes.size() / 4);
   for (size_t i = 0; i < bytes.size(); ++i) {
     auto c = static_cast<unsigned char>(bytes[i]);
     switch (c) {
@@ -143,6 +137,13 @@ std::string escape(std::string_view bytes) {
       out += static_cast<char>(c);
       continue;
     }
+    if (c >= 0x80 && keep_utf8) {
+      if (size_t n = utf8_seq_len(bytes, i)) {
+        out.append(bytes.data() + i, n);
+        i += n - 1;
+        continue;
+      }
+    }
     // Fewest octal digits, except before an octal digit where "\1" "7" would
     // read back as "\17".
     bool next_octal = i + 1 < bytes.size() && bytes[i + 1] >= '0' && bytes[i + 1] <= '7';
@@ -155,6 +156,11 @@ std::string escape(std::string_view bytes) {
     }
     out += static_cast<char>('0' + (c & 7));
   }
+}
+
+std::string escape(std::string_view bytes) {
+  std::string out;
+  append_escaped(bytes, out);
   return out;
 }
 
@@ -197,7 +203,11 @@ std::string enum_text(int64_t v, std::span<const FlagName> table, bool hex_fallb
 }
 
 std::string quoted(std::string_view bytes, bool truncated) {
-  std::string out = "\"" + escape(bytes) + "\"";
+  std::string out;
+  out.reserve(bytes.size() + bytes.size() / 4 + 5);
+  out += '"';
+  append_escaped(bytes, out);
+  out += '"';
   if (truncated) out += "...";
   return out;
 }

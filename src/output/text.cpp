@@ -35,7 +35,7 @@ class TextOutput final : public Output {
       auto args = decode::decode_args(ev);
       for (size_t i = 0; i < args.size(); ++i) {
         if (i) line_ += ", ";
-        line_ += decode::to_text(args[i]);
+        decode::append_text(args[i], line_);
       }
       line_ += ") = ";
       line_ += decode::ret_text(ev);
@@ -54,7 +54,7 @@ class TextOutput final : public Output {
     auto args = decode::decode_args(ev);  // output arguments print as addresses: not filled yet
     for (size_t i = 0; i < args.size(); ++i) {
       if (i) line_ += ", ";
-      line_ += decode::to_text(args[i]);
+      decode::append_text(args[i], line_);
     }
     line_ += " <unfinished ...>\n";
     fwrite(line_.data(), 1, line_.size(), out_);

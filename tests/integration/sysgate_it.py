@@ -971,6 +971,9 @@ def test_hostile():
     for e in ("", "!", "trace="):
         usage_error(["trace", "-e", e, "--", "true"], f"-e {e!r}")
     usage_error(["bogus"], "an unknown command is named", ("bogus",))
+    p = usage_error(["trace", "-e", "op\x1b[31mnat\n", "--", "true"],
+                    "control characters in an unknown syscall name are escaped", ("op\\x1b[31mnat\\x0a",))
+    check("\x1b" not in p.stderr, "no raw ESC reaches the terminal", repr(p.stderr))
     p = usage_error(["trace", "-n", "abcdefghijklmné", "--", "true"], "-n over 15 bytes",
                     ("bytes", "'abcdefghijklmn'"))
     usage_error(["trace", "--kmod-path", "/x.ko", "--", "true"], "--kmod-path with ebpf")
@@ -994,6 +997,35 @@ def test_hostile():
     p = run([SYSGATE, "trace", "-e", "getppid", "-o", keep, "--", "true"], timeout=60)
     check(p.returncode == 0 and "old content" not in read_text(keep),
           "-o FILE of a session that ran is rewritten", read_text(keep))
+
+
+def test_json_utf8():
+    """Valid UTF-8 passes through JSON, bytes that are not UTF-8 come out as \\u00XX, every line parses;
+    text keeps strace's octal escapes."""
+    d = os.fsencode(tmp("utf8"))
+    os.makedirs(d, exist_ok=True)
+    exe = os.path.join(d, b"sg\xc3\xa9\xff")  # comm "sg" + U+00E9 + an invalid byte
+    shutil.copy("/bin/true", exe)
+    os.chmod(exe, 0o755)
+    out = tmp("utf8.jsonl")
+    p = run([SYSGATE, "trace", "--format", "json", "-e", "execve,exit_group", "-o", out, "--", exe])
+    check(p.returncode == 0, "trace --format json of a command with a non-ASCII name", p.stderr)
+    raw = open(out, "rb").read()
+    lines = []
+    for l in raw.splitlines():
+        try:
+            lines.append(json.loads(l.decode("utf-8")))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            check(False, "every JSON line is valid UTF-8 and parses", (l, e))
+    eg = [l for l in lines if l.get("syscall") == "exit_group"]
+    check(len(eg) == 1 and eg[0]["comm"] == "sg\u00e9\u00ff", 'comm is "sg\u00e9\\u00ff" once parsed', eg)
+    check(b'"comm":"sg\xc3\xa9\\u00ff"' in raw, "the UTF-8 e-acute is written as is, the invalid byte as \\u00ff",
+          raw[:400])
+    ex = [l for l in lines if l.get("syscall") == "execve"]
+    check(len(ex) == 1 and ex[0]["args"][0].endswith("sg\u00e9\\377"),
+          "execve's path: UTF-8 kept, the invalid byte as strace's \\377", ex)
+    p = run([SYSGATE, "trace", "-e", "execve", "--", exe])
+    check('sg\\303\\251\\377"' in p.stderr, 'text: "sg\\303\\251\\377" as strace prints it', p.stderr)
 
 
 def test_write_errors():
@@ -1130,6 +1162,7 @@ TESTS = {
     "list": test_list,
     "tracefs": test_tracefs,
     "hostile": test_hostile,
+    "json_utf8": test_json_utf8,
     "write_errors": test_write_errors,
     "reader_gone": test_reader_gone,
     "signals": test_signals,
