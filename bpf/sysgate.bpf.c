@@ -16,7 +16,8 @@
 #include "sysgate_abi.h"
 #include "sysgate_match.h"
 
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
+/* GPL-2.0-only OR Apache-2.0 (SPDX line above); the kernel knows it as "GPL" (LICENSE) */
+char LICENSE[] SEC("license") = "GPL";
 
 #define SCRATCH_SIZE (SG_EVENT_MAX + SG_MAX_CAP_BYTES + 64)
 #define OFF_MASK (SG_EVENT_MAX - 1)

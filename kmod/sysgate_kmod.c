@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only OR Apache-2.0
+// SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0)
 /*
  * sysgate kernel-module backend: kretprobes on __x64_sys_NAME (entry handler
  * for arguments and the entry record, return handler for the result), plain
