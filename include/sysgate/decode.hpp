@@ -35,9 +35,6 @@ void append_text(const Value& v, std::string& out);  // to_text(v) appended to o
 // The content of a Str value's JSON string: escape_utf8(text), plus "..." when
 // truncated (valid UTF-8, without quotes; the JSON writer adds JSON's escaping).
 void append_json_str_text(const Value& v, std::string& out);
-// Deprecated: appends v as a JSON value; defined in sysgate_output (json_writer.cpp),
-// through the writer of sysgate/json.hpp. New code uses JsonLine.
-void append_json(const Value& v, std::string& out);
 
 // Everything a decoder may look at for one argument.
 struct ArgCtx {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sysgate/records.hpp"
+#include "sysgate/unique_fd.hpp"
 
 namespace sysgate {
 
@@ -46,7 +47,7 @@ struct ZapResult {
   int status = 0;  // wait(2) form
   bool exited = false;
   bool escalated = false;
-  int pidfd = -1;
+  UniqueFd pidfd;  // pins the process: a recycled pid is never signalled
 };
 
 class Zapper final : public RecordConsumer {

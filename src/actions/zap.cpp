@@ -3,7 +3,10 @@
 
 #include <fmt/format.h>
 #include <signal.h>
-#include <sys/syscall.h>
+// glibc 2.36's <sys/pidfd.h> lacks __BEGIN_DECLS (fixed in 2.37): declare it C here.
+extern "C" {
+#include <sys/pidfd.h>
+}
 #include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
@@ -28,11 +31,7 @@ uint64_t mono_ns() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-int pidfd_open(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
-
-int pidfd_kill(int pidfd, int sig) {
-  return static_cast<int>(syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
-}
+int pidfd_kill(int pidfd, int sig) { return pidfd_send_signal(pidfd, sig, nullptr, 0); }
 
 std::string sig_name(int sig) {
   auto n = decode::signal_name(sig);
@@ -86,8 +85,6 @@ Zapper::Zapper(const ZapOptions& opts, FILE* out, int64_t offset)
 }
 
 Zapper::~Zapper() {
-  for (auto& [pid, z] : pending_)
-    if (z.pidfd >= 0) close(z.pidfd);
   if (opts_.syslog) closelog();
 }
 
@@ -102,15 +99,13 @@ void Zapper::zap(const ZapRecord& r) {
   z.syscall_ts = r.syscall_ts_ns;
   z.signal_ts = r.signal_ts_ns;
   // pin the process before anything else: a pidfd cannot hit a recycled pid
-  z.pidfd = pidfd_open(static_cast<pid_t>(r.tgid));
+  z.pidfd.reset(pidfd_open(static_cast<pid_t>(r.tgid), 0));
   if (opts_.via_userspace) {
-    z.send_ret = z.pidfd >= 0 ? pidfd_kill(z.pidfd, z.signal) : -1;
+    z.send_ret = z.pidfd ? pidfd_kill(z.pidfd.get(), z.signal) : -1;
     if (z.send_ret != 0) z.send_ret = -errno;
     z.signal_ts = mono_ns();
   }
   ++zaps_;
-  auto old = pending_.find(r.tgid);
-  if (old != pending_.end() && old->second.pidfd >= 0) close(old->second.pidfd);
   pending_[r.tgid] = std::move(z);
 }
 
@@ -139,7 +134,6 @@ void Zapper::task_exit(const TaskExit& t) {
     z.status = t.status;
     if (z.signal_ts && z.exit_ts >= z.signal_ts) times_.push_back(z.exit_ts - z.signal_ts);
     report(z);
-    if (z.pidfd >= 0) close(z.pidfd);
     pending_.erase(it);
   } else if (it == pending_.end() && !t.zap_done && (t.zap_matched > 0 || watched_.count(t.tgid))) {
     report_missed(t.tgid, t.comm, t.zap_matched, t.status, t.ts_ns);
@@ -154,7 +148,7 @@ int Zapper::tick() {
     if (z.exited || z.escalated) continue;
     uint64_t due = (z.signal_ts ? z.signal_ts : z.syscall_ts) + opts_.kill_after_ns;
     if (now >= due) {
-      if (z.pidfd >= 0 && pidfd_kill(z.pidfd, SIGKILL) == 0) {
+      if (z.pidfd && pidfd_kill(z.pidfd.get(), SIGKILL) == 0) {
         z.escalated = true;
         z.escalate_ts = mono_ns();
         ++escalated_;

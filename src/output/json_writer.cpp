@@ -322,15 +322,3 @@ template void JsonLine::dom_(std::string_view, bool, const nlohmann::ordered_jso
 template void JsonLine::dom_(std::string_view, bool, const nlohmann::json&);
 
 }  // namespace sysgate
-
-// The deprecated decoder entry point, kept for callers not yet on JsonLine.
-namespace sysgate::decode {
-
-void append_json(const Value& v, std::string& out) {
-  thread_local JsonLine line;
-  line.begin().field("v", v);
-  std::string_view s = line.finish();  // {"v":VALUE}\n
-  out.append(s.substr(5, s.size() - 7));
-}
-
-}  // namespace sysgate::decode

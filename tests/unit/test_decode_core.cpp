@@ -40,20 +40,6 @@ TEST(DecodeValue, TextForms) {
   EXPECT_EQ(decode::to_text(Value::sym("O_RDONLY")), "O_RDONLY");
 }
 
-TEST(DecodeValue, Json) {
-  auto json = [](const Value& v) {
-    std::string s;
-    decode::append_json(v, s);
-    return s;
-  };
-  EXPECT_EQ(json(Value::num(-5)), "-5");
-  EXPECT_EQ(json(Value::unum(~uint64_t{0})), "18446744073709551615");
-  EXPECT_EQ(json(Value::str("a\"b", false)), R"("a\\\"b")");
-  EXPECT_EQ(json(Value::str("abc", true)), R"("abc...")");
-  EXPECT_EQ(json(Value::sym("x\ny\x01\\")), R"("x\ny\u0001\\")");
-  EXPECT_EQ(json(Value::sym("{fd=3}")), R"("{fd=3}")");
-}
-
 constexpr decode::FlagName kTable[] = {{0x1, "A"}, {0x6, "BC"}, {0x2, "B"}, {0x4, "C"}};
 
 TEST(DecodeFlags, NamesThenLeftoverHex) {

@@ -103,6 +103,21 @@ TEST(JsonLine, DecodedValues) {
   EXPECT_EQ(j["args"][3], "caf\xc3\xa9\\377\\n...");
 }
 
+TEST(JsonLine, ValueForms) {
+  auto one = [](const decode::Value& v) {
+    JsonLine l;
+    l.begin().field("v", v);
+    std::string s(l.finish());
+    return s.substr(5, s.size() - 7);  // {"v":VALUE}\n
+  };
+  EXPECT_EQ(one(decode::Value::num(-5)), "-5");
+  EXPECT_EQ(one(decode::Value::unum(~uint64_t{0})), "18446744073709551615");
+  EXPECT_EQ(one(decode::Value::str("a\"b", false)), R"("a\\\"b")");  // strace's \" then JSON's
+  EXPECT_EQ(one(decode::Value::str("abc", true)), R"("abc...")");
+  EXPECT_EQ(one(decode::Value::sym("x\ny\x01\\")), R"("x\ny\u0001\\")");
+  EXPECT_EQ(one(decode::Value::sym("{fd=3}")), R"("{fd=3}")");
+}
+
 TEST(JsonTs, SaturatesInsteadOfOverflowing) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   constexpr int64_t kMin = std::numeric_limits<int64_t>::min();

@@ -24,6 +24,7 @@
 #include "sysgate/backend.hpp"
 #include "sysgate/error.hpp"
 #include "sysgate/syscalls.hpp"
+#include "sysgate/unique_fd.hpp"
 #include "sysgate_abi.h"
 #include "sysgate_bpf.skel.h"
 #include "sysgate_match.h"
@@ -326,8 +327,7 @@ class EbpfBackend final : public Backend {
     links_.clear();
     if (ring_) ring_buffer__free(ring_);
     ring_ = nullptr;
-    if (cgroup_fd_ >= 0) ::close(cgroup_fd_);
-    cgroup_fd_ = -1;
+    cgroup_fd_.reset();
     if (skel_) sysgate_bpf__destroy(skel_);
     skel_ = nullptr;
   }
@@ -394,13 +394,14 @@ class EbpfBackend final : public Backend {
   }
 
   void set_cgroup(const std::string& path) {
-    cgroup_fd_ = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (cgroup_fd_ < 0)
+    cgroup_fd_.reset(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!cgroup_fd_)
       throw UsageError(fmt::format("--cgroup {}: {} (give a cgroup v2 directory such as "
                                    "/sys/fs/cgroup/system.slice/foo.service)",
                                    path, strerror(errno)));
     uint32_t key = 0;
-    if (bpf_map_update_elem(bpf_map__fd(skel_->maps.cgroups), &key, &cgroup_fd_, BPF_ANY) != 0)
+    int cgfd = cgroup_fd_.get();
+    if (bpf_map_update_elem(bpf_map__fd(skel_->maps.cgroups), &key, &cgfd, BPF_ANY) != 0)
       throw UsageError(fmt::format("--cgroup {}: not a cgroup v2 directory ({})", path,
                                    strerror(errno)));
   }
@@ -527,7 +528,7 @@ class EbpfBackend final : public Backend {
   sysgate_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
   std::vector<bpf_link*> links_;
-  int cgroup_fd_ = -1;
+  UniqueFd cgroup_fd_;
   bool per_syscall_ = false;
   std::string attach_desc_;
 };
