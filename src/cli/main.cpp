@@ -101,7 +101,7 @@ int list_syscalls(const std::string& cls) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_cli(int argc, char** argv) {
   // Everything after "--" is the command; CLI11 sees only what comes before.
   std::vector<std::string> command;
   int cli_argc = argc;
@@ -220,4 +220,17 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "sysgate: internal error: {}\n", one_line(e.what()));
     return 1;
   }
+}
+
+int main(int argc, char** argv) {
+  // run_cli catches what a run can throw; this is the last resort for the set-up
+  // around it (CLI11's option tables, allocation): one line, never an abort.
+  try {
+    return run_cli(argc, argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "sysgate: internal error: {}\n", one_line(e.what()));
+  } catch (...) {
+    fmt::print(stderr, "sysgate: internal error\n");
+  }
+  return 1;
 }

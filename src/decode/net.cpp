@@ -304,7 +304,7 @@ Value d_msghdr(const ArgCtx& c, bool out) {
     return addr_value(c.raw);
   const auto elems = c.ev.elements(hdr);
   // elements: the name, the iovec array, then one per iovec's data
-  const Capture* name = elems.size() > 0 && elems[0]->kind == SG_CK_BUF ? elems[0] : nullptr;
+  const Capture* name = !elems.empty() && elems[0]->kind == SG_CK_BUF ? elems[0] : nullptr;
   const Capture* iovs = elems.size() > 1 && elems[1]->kind == SG_CK_IOV ? elems[1] : nullptr;
   std::span<const Capture* const> data;
   if (iovs) data = std::span<const Capture* const>(elems).subspan(2);
