@@ -8,7 +8,7 @@ SUDO=""
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config python3 git ca-certificates \
-  clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev \
+  clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev libclang-rt-14-dev \
   libfmt-dev libcli11-dev nlohmann-json3-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   strace procps util-linux bpftrace libcap2-bin passwd clang-format \

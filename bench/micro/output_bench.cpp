@@ -57,7 +57,10 @@ SyscallEvent make(int which) {
     }
     default: {
       auto ev = event("read", {3, 0x2000, 832}, 832);
-      add_cap(ev, 1, SG_CK_BUF, std::string_view("\177ELF\2\1\1\3\0\0\0\0\0\0\0\0\3\0>\0\1\0\0\0P\237\2\0\0\0\0\0", 32), true);
+      add_cap(
+          ev, 1, SG_CK_BUF,
+          std::string_view("\177ELF\2\1\1\3\0\0\0\0\0\0\0\0\3\0>\0\1\0\0\0P\237\2\0\0\0\0\0", 32),
+          true);
       return ev;
     }
   }

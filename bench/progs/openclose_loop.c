@@ -22,7 +22,10 @@ int main(int argc, char** argv) {
   double t0 = now_ns();
   for (long i = 0; i < n; ++i) {
     int fd = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY);
-    if (fd < 0) { perror("openat"); return 1; }
+    if (fd < 0) {
+      perror("openat");
+      return 1;
+    }
     syscall(SYS_close, fd);
   }
   double t1 = now_ns();

@@ -20,8 +20,8 @@ namespace sysgate::decode {
 struct Value {
   enum class Type : uint8_t { Int, Uint, Str, Sym };
   Type type = Type::Sym;
-  int64_t i = 0;        // Int / Uint (as bits)
-  std::string text;     // Str: the raw bytes (escaped when printed); Sym: printed form
+  int64_t i = 0;           // Int / Uint (as bits)
+  std::string text;        // Str: the raw bytes (escaped when printed); Sym: printed form
   bool truncated = false;  // Str: "..." follows the closing quote
 
   static Value num(int64_t v);
@@ -65,7 +65,7 @@ std::string ret_text(const SyscallEvent& ev);
 // errno name ("ENOENT") and description; empty name for unknown numbers.
 std::string_view errno_name(int err);
 std::string errno_desc(int err);
-std::string_view signal_name(int sig);  // "SIGTERM"; empty if unknown
+std::string_view signal_name(int sig);      // "SIGTERM"; empty if unknown
 int signal_by_name(std::string_view name);  // "TERM", "SIGTERM" or "15"; -1 if unknown
 
 // ---- helpers shared by the decoder families (src/decode/format.cpp) ----

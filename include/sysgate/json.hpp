@@ -92,7 +92,8 @@ class JsonLine {
  private:
   struct Impl;
   template <class T>
-  static constexpr bool is_dom = std::is_same_v<T, nlohmann::ordered_json> || std::is_same_v<T, nlohmann::json>;
+  static constexpr bool is_dom =
+      std::is_same_v<T, nlohmann::ordered_json> || std::is_same_v<T, nlohmann::json>;
   // A DOM value (either json type), walked so that every string takes put_str.
   template <class Json>
   void dom_(std::string_view key, bool keyed, const Json& v);
@@ -117,7 +118,8 @@ class JsonLine {
     } else if constexpr (std::is_same_v<T, decode::Value>) {
       put_value(v);
     } else if constexpr (std::is_pointer_v<T>) {  // const char* (nullptr: "")
-      static_assert(std::is_convertible_v<T, const char*>, "JsonLine: no JSON form for this pointer");
+      static_assert(std::is_convertible_v<T, const char*>,
+                    "JsonLine: no JSON form for this pointer");
       put_str(v ? std::string_view(v) : std::string_view());
     } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
       put_str(std::string_view(v));

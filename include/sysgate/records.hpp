@@ -66,7 +66,7 @@ class RecordReader {
   // Calls still in progress when tracing stops are delivered as they are.
   void finish();
 
-  uint64_t calls() const { return calls_; }          // calls whose entry was seen
+  uint64_t calls() const { return calls_; }            // calls whose entry was seen
   uint64_t unfinished() const { return unfinished_; }  // in progress at finish()
   uint64_t malformed() const { return malformed_; }
   // processes (tgids) a record came from, minus those whose last thread exited

@@ -168,11 +168,13 @@ bool Zapper::done() const { return opts_.count && zaps_ >= opts_.count && pendin
 void Zapper::report(const ZapResult& z) {
   const SyscallInfo* info = syscall_by_nr(z.nr);
   std::string name = info ? std::string(info->name) : fmt::format("syscall_{}", z.nr);
-  uint64_t tte = z.exit_ts >= z.signal_ts ? z.exit_ts - z.signal_ts : 0;
+  // no signal time (a record that lacks it): count from the call
+  const uint64_t sent = z.signal_ts ? z.signal_ts : z.syscall_ts;
+  uint64_t tte = z.exit_ts >= sent ? z.exit_ts - sent : 0;
   std::string text = fmt::format(
       "[pid {:>5}] zap {} ({}) on {} #{}: {} {}; exit {} s after the signal ({} s after the "
       "call), {}{}",
-      z.pid, z.comm, z.pid, name, z.nth, sig_name(z.signal),
+      z.pid, decode::escape(z.comm), z.pid, name, z.nth, sig_name(z.signal),
       opts_.via_userspace ? "sent by sysgate" : "sent in the kernel", seconds(tte),
       seconds(z.exit_ts >= z.syscall_ts ? z.exit_ts - z.syscall_ts : 0), status_text(z.status),
       z.escalated ? ", escalated to SIGKILL" : "");
@@ -219,7 +221,7 @@ void Zapper::report_missed(uint32_t pid, const std::string& comm, uint32_t match
   std::string text = fmt::format(
       "[pid {:>5}] {} ({}) {} before its zap: it made {} matching call{}, the zap was due on call "
       "#{}",
-      pid, comm, pid, status_text(status), matched, matched == 1 ? "" : "s",
+      pid, decode::escape(comm), pid, status_text(status), matched, matched == 1 ? "" : "s",
       opts_.nth);
   if (opts_.syslog) syslog(LOG_NOTICE, "%s", text.c_str() + text.find(']') + 2);
   if (!opts_.json) {
@@ -244,7 +246,7 @@ uint64_t Zapper::finish(uint64_t lost, uint64_t held_back, uint64_t untracked) {
   unexited_ = pending_.size();
   for (auto& [pid, z] : pending_) {
     std::string text = fmt::format("[pid {:>5}] zap {} ({}): still running when sysgate stopped",
-                                   z.pid, z.comm, z.pid);
+                                   z.pid, decode::escape(z.comm), z.pid);
     if (!opts_.json)
       fmt::print(out_, "{}\n", text);
     else

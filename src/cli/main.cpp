@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // sysgate command line: option parsing only; the work is in the libraries.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <fmt/format.h>
 #include <string>
 #include <vector>
 
@@ -49,11 +49,13 @@ void add_common(CLI::App* sub, RunOptions& o, size_t& ring_mb, CommonText& text)
   sub->add_option("-n,--comm", o.targets.comms,
                   "Trace processes with this name, at most 15 characters (repeatable)");
   sub->add_option("--cgroup", o.targets.cgroup, "Trace the processes of this cgroup v2 directory");
-  sub->add_flag("-a,--all", o.targets.all, "Trace every process but sysgate and its output's reader");
+  sub->add_flag("-a,--all", o.targets.all,
+                "Trace every process but sysgate and its output's reader");
   sub->add_flag("-f,--follow", o.targets.follow, "Also trace new children of the targets");
-  text.syscalls = sub->add_option("-e,--syscalls", o.syscalls,
-                  "Syscalls: names, %classes (%file %desc %process %network %memory %signal %ipc), "
-                  "!negation; default all");
+  text.syscalls = sub->add_option(
+      "-e,--syscalls", o.syscalls,
+      "Syscalls: names, %classes (%file %desc %process %network %memory %signal %ipc), "
+      "!negation; default all");
   sub->add_option("--format", o.format, "Output format: text or json")->default_str("text");
   sub->add_option("-o,--output", o.output,
                   "Write to FILE (default: standard output, or standard error with a command)");
@@ -67,15 +69,17 @@ void add_common(CLI::App* sub, RunOptions& o, size_t& ring_mb, CommonText& text)
   sub->add_option("--probe", o.probes,
                   "With --backend kmod: also probe this kernel symbol, SYMBOL or SYMBOL+OFFSET "
                   "(repeatable)");
-  sub->add_option("--kmod-path", o.kmod_path, "With --backend kmod: the module to load if /dev/sysgate is absent");
+  sub->add_option("--kmod-path", o.kmod_path,
+                  "With --backend kmod: the module to load if /dev/sysgate is absent");
   sub->add_option("-s,--string-limit", o.limits.buf_max, "Bytes of buffers shown (strace -s)")
       ->default_val(32)
       ->check(CLI::Range(1, 4096));
   sub->add_option("--buffer-size", ring_mb, "Ring buffer size in MiB")
       ->default_val(16)
       ->check(CLI::Range(1, 1024));
-  text.duration_opt = sub->add_option("--duration", text.duration,
-                  "Stop after this long: 1.5s, 200ms, 2m (a bare number is seconds)");
+  text.duration_opt =
+      sub->add_option("--duration", text.duration,
+                      "Stop after this long: 1.5s, 200ms, 2m (a bare number is seconds)");
   sub->add_option("command", o.command, "Command to launch and trace (after --)");
 }
 
@@ -121,11 +125,13 @@ static int run_cli(int argc, char** argv) {
   CommonText trace_text, count_text, zap_text;
   auto* trace = app.add_subcommand("trace", "Print every matching call with decoded arguments");
   add_common(trace, trace_opts, trace_ring, trace_text);
-  auto* count = app.add_subcommand("count", "Count calls, errors and time per syscall, in the kernel");
+  auto* count =
+      app.add_subcommand("count", "Count calls, errors and time per syscall, in the kernel");
   add_common(count, count_opts, count_ring, count_text);
   RunOptions zap_opts;
   size_t zap_ring = 16;
-  auto* zap = app.add_subcommand("zap", "Signal a process on its Nth matching call and time its exit");
+  auto* zap =
+      app.add_subcommand("zap", "Signal a process on its Nth matching call and time its exit");
   add_common(zap, zap_opts, zap_ring, zap_text);
   std::string zap_signal = "TERM", kill_after, zap_on;
   int64_t zap_nth = 1, zap_count = 0;
@@ -139,19 +145,23 @@ static int run_cli(int argc, char** argv) {
   zap->add_option("--kill-after", kill_after, "SIGKILL if still alive this long after the signal");
   zap->add_option("--count", zap_count, "Stop after this many zaps (default: until Ctrl-C)");
   zap->add_flag("--syslog", zap_opts.zap_opts.syslog, "Log every zap through syslog(3)");
-  zap->add_flag("--via-userspace", via_user, "The kernel reports, sysgate sends the signal (classic design)");
+  zap->add_flag("--via-userspace", via_user,
+                "The kernel reports, sysgate sends the signal (classic design)");
   zap->add_option("--max-rate", zap_opts.zap.max_per_sec, "At most this many zaps per second");
   zap->add_flag("--force", zap_opts.zap.force, "Allow zapping PID 1");
   std::string list_class;
-  auto* list = app.add_subcommand("list", "List the syscalls sysgate knows, with classes and argument kinds");
+  auto* list = app.add_subcommand(
+      "list", "List the syscalls sysgate knows, with classes and argument kinds");
   list->add_option("class", list_class, "Only this class (e.g. %file)");
 
   // An unknown first word is named (CLI11 would only say a subcommand is required).
   if (cli_argc > 1 && argv[1][0] != '-') {
     std::string_view w(argv[1]);
     if (w != "trace" && w != "count" && w != "zap" && w != "list") {
-      fmt::print(stderr, "sysgate: unknown command '{}': use trace, count, zap or list (see 'sysgate --help')\n",
-                 one_line(w));
+      fmt::print(
+          stderr,
+          "sysgate: unknown command '{}': use trace, count, zap or list (see 'sysgate --help')\n",
+          one_line(w));
       return 2;
     }
   }
@@ -177,7 +187,8 @@ static int run_cli(int argc, char** argv) {
     if (text.duration_opt->count() > 0) {
       o.duration_ns = sysgate::parse_duration_ns(text.duration, "--duration");
       if (o.duration_ns == 0)
-        throw sysgate::UsageError("--duration 0: give a positive duration, or leave it out to run until the end");
+        throw sysgate::UsageError(
+            "--duration 0: give a positive duration, or leave it out to run until the end");
     }
     o.mode = trace->parsed()   ? sysgate::Mode::Trace
              : count->parsed() ? sysgate::Mode::Count
@@ -188,20 +199,27 @@ static int run_cli(int argc, char** argv) {
       sysgate::check_filter_text(zap_on, "--on");
       o.syscalls = zap_on;
       if (zap_nth <= 0)
-        throw sysgate::UsageError(fmt::format("--nth {}: the count starts at 1 (the first matching call)", zap_nth));
-      if (zap_nth > UINT32_MAX) throw sysgate::UsageError(fmt::format("--nth {}: too large", zap_nth));
+        throw sysgate::UsageError(
+            fmt::format("--nth {}: the count starts at 1 (the first matching call)", zap_nth));
+      if (zap_nth > UINT32_MAX)
+        throw sysgate::UsageError(fmt::format("--nth {}: too large", zap_nth));
       o.zap.nth = static_cast<uint32_t>(zap_nth);
-      if (zap_count < 0) throw sysgate::UsageError(fmt::format("--count {}: give 1 or more", zap_count));
+      if (zap_count < 0)
+        throw sysgate::UsageError(fmt::format("--count {}: give 1 or more", zap_count));
       o.zap_opts.count = static_cast<uint64_t>(zap_count);
       o.zap.max_total = o.zap_opts.count;
       o.zap.signal = sysgate::decode::signal_by_name(zap_signal);
       if (o.zap.signal <= 0 || o.zap.signal > 64)
-        throw sysgate::UsageError(fmt::format("--signal {}: unknown signal (use a name such as TERM, KILL, USR1, or a number 1-64)", zap_signal));
+        throw sysgate::UsageError(fmt::format(
+            "--signal {}: unknown signal (use a name such as TERM, KILL, USR1, or a number 1-64)",
+            zap_signal));
       o.zap.in_kernel = !via_user;
       if (!kill_after.empty()) {
         o.zap_opts.kill_after_ns = sysgate::parse_duration_ns(kill_after, "--kill-after");
         if (o.zap_opts.kill_after_ns == 0)
-          throw sysgate::UsageError("--kill-after 0: give a positive delay such as 200ms or 5s (SIGKILL that long after the signal), or use --signal KILL");
+          throw sysgate::UsageError(
+              "--kill-after 0: give a positive delay such as 200ms or 5s (SIGKILL that long after "
+              "the signal), or use --signal KILL");
       }
     }
     o.ring_bytes = ring << 20;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "sysgate/capture.hpp"
-
 #include <array>
 #include <cstring>
+
+#include "sysgate/capture.hpp"
 
 namespace sysgate {
 

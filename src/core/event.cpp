@@ -39,7 +39,8 @@ void SyscallEvent::merge_retried_strings() {
     if (!c.at_exit() || c.kind != SG_CK_STR || c.elem()) continue;
     for (size_t j = 0; j < caps.size(); ++j) {
       Capture& e = caps[j];
-      if (j != i && !e.at_exit() && !e.elem() && e.arg == c.arg && e.kind == SG_CK_STR && e.fault()) {
+      if (j != i && !e.at_exit() && !e.elem() && e.arg == c.arg && e.kind == SG_CK_STR &&
+          e.fault()) {
         e = c;
         e.flags = static_cast<uint8_t>(e.flags & ~SG_CF_EXIT);
         cap_off[j] = cap_off[i];

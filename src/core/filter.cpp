@@ -24,7 +24,8 @@ std::vector<bool> parse_syscall_filter(std::string_view expr) {
   size_t pos = 0;
   while (pos <= expr.size()) {
     size_t comma = expr.find(',', pos);
-    std::string_view tok = expr.substr(pos, comma == std::string_view::npos ? expr.npos : comma - pos);
+    std::string_view tok =
+        expr.substr(pos, comma == std::string_view::npos ? expr.npos : comma - pos);
     pos = comma == std::string_view::npos ? expr.size() + 1 : comma + 1;
     if (tok.empty()) throw UsageError(fmt::format("-e '{}': empty syscall name", expr));
     bool neg = tok.starts_with('!');
@@ -56,7 +57,8 @@ std::vector<bool> parse_syscall_filter(std::string_view expr) {
     } else if (tok.starts_with("syscall_")) {  // numbers newer than the build's headers
       auto digits = tok.substr(8);
       auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), nr);
-      if (ec != std::errc() || p != digits.data() + digits.size() || nr < 0 || nr >= SG_MAX_SYSCALLS)
+      if (ec != std::errc() || p != digits.data() + digits.size() || nr < 0 ||
+          nr >= SG_MAX_SYSCALLS)
         nr = -1;
     }
     if (nr < 0) {

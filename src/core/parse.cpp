@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sysgate/parse.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <cmath>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "sysgate/error.hpp"
 #include "sysgate/syscalls.hpp"
@@ -21,18 +21,19 @@ uint64_t parse_duration_ns(const std::string& text, const std::string& option) {
   std::string num = text.substr(0, i), unit = text.substr(i);
   double v = -1;
   if (!num.empty()) {
-    auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), v, std::chars_format::fixed);
+    auto [p, ec] =
+        std::from_chars(num.data(), num.data() + num.size(), v, std::chars_format::fixed);
     if (ec != std::errc() || p != num.data() + num.size()) v = -1;
   }
   double mult = unit.empty() || unit == "s" ? 1e9
-                : unit == "ms"               ? 1e6
-                : unit == "us"               ? 1e3
-                : unit == "ns"               ? 1
-                : unit == "m"                ? 60e9
-                                             : -1;
+                : unit == "ms"              ? 1e6
+                : unit == "us"              ? 1e3
+                : unit == "ns"              ? 1
+                : unit == "m"               ? 60e9
+                                            : -1;
   if (v < 0 || mult < 0 || !std::isfinite(v * mult) || v * mult > 1e18)
-    throw UsageError(fmt::format("{} '{}': give a duration such as 200ms, 1.5s, 500us or 2m",
-                                 option, text));
+    throw UsageError(
+        fmt::format("{} '{}': give a duration such as 200ms, 1.5s, 500us or 2m", option, text));
   return static_cast<uint64_t>(v * mult);
 }
 
@@ -40,23 +41,28 @@ void check_filter_text(const std::string& text, const std::string& option) {
   std::string_view v(text);
   if (v.starts_with("trace=")) v.remove_prefix(6);
   if (v.empty() || v == "!")
-    throw UsageError(fmt::format("{} '{}': give syscall names or %classes, e.g. {} openat,close, "
-                                 "{} %file or {} '!write'",
-                                 option, text, option, option, option));
+    throw UsageError(
+        fmt::format("{} '{}': give syscall names or %classes, e.g. {} openat,close, "
+                    "{} %file or {} '!write'",
+                    option, text, option, option, option));
 }
 
 ArgMatch parse_arg_match(const std::string& text, const std::vector<bool>& selected) {
   auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
-    throw UsageError(fmt::format("--arg '{}': use I=VALUE, e.g. --arg 0=1 (fd 1) or --arg "
-                                 "filename=/etc/shadow", text));
+    throw UsageError(
+        fmt::format("--arg '{}': use I=VALUE, e.g. --arg 0=1 (fd 1) or --arg "
+                    "filename=/etc/shadow",
+                    text));
   std::string key = text.substr(0, eq), val = text.substr(eq + 1);
   ArgMatch m;
   const ArgSpec* spec = nullptr;
-  bool numeric_key = std::all_of(key.begin(), key.end(), [](char c) { return isdigit(static_cast<unsigned char>(c)); });
+  bool numeric_key = std::all_of(key.begin(), key.end(),
+                                 [](char c) { return isdigit(static_cast<unsigned char>(c)); });
   if (numeric_key) {
     auto [p, ec] = std::from_chars(key.data(), key.data() + key.size(), m.index);
-    if (ec != std::errc() || p != key.data() + key.size() || m.index > 5) throw UsageError(fmt::format("--arg '{}': argument index is 0 to 5", text));
+    if (ec != std::errc() || p != key.data() + key.size() || m.index > 5)
+      throw UsageError(fmt::format("--arg '{}': argument index is 0 to 5", text));
   } else {
     m.index = -1;
   }
@@ -74,7 +80,8 @@ ArgMatch parse_arg_match(const std::string& text, const std::vector<bool>& selec
     }
   }
   if (m.index < 0)
-    throw UsageError(fmt::format("--arg '{}': no selected syscall has an argument named '{}'", text, key));
+    throw UsageError(
+        fmt::format("--arg '{}': no selected syscall has an argument named '{}'", text, key));
   const std::string_view kind = spec ? spec->kind : std::string_view("uint");
   if (kind == "path" || kind == "str") {
     m.op = ArgMatch::Op::Prefix;
@@ -90,8 +97,8 @@ ArgMatch parse_arg_match(const std::string& text, const std::vector<bool>& selec
     errno = 0;
     unsigned long long u = std::strtoull(num.c_str(), &end, 0);
     if (errno || end == num.c_str() || *end)
-      throw UsageError(fmt::format("--arg '{}': '{}' is not a number (use 0x40 or &0x40 for flag bits)",
-                                   text, num));
+      throw UsageError(fmt::format(
+          "--arg '{}': '{}' is not a number (use 0x40 or &0x40 for flag bits)", text, num));
     v = static_cast<long long>(u);
   }
   static const std::string_view k64[] = {"uint", "hex", "ptr", "clone_flags", "mmap_flags"};

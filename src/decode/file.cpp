@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Files: open flags, *at flags, access modes, lseek, fcntl, stat/statx,
 // open_how, directory entries, wait status, rlimits, small integer out-params.
+#include <fmt/format.h>
 #include <linux/stat.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-
-#include <fmt/format.h>
 
 #include "decode/families.hpp"
 #include "decode/util.hpp"
@@ -16,12 +15,12 @@ namespace {
 
 // strace's order (composites before their parts: O_SYNC ⊃ O_DSYNC, O_TMPFILE ⊃ O_DIRECTORY).
 constexpr FlagName kOpenFlags[] = {
-    {0100, "O_CREAT"},          {0200, "O_EXCL"},       {0400, "O_NOCTTY"},
-    {01000, "O_TRUNC"},         {02000, "O_APPEND"},    {04000, "O_NONBLOCK"},
-    {04010000, "O_SYNC"},       {010000, "O_DSYNC"},    {020000, "O_ASYNC"},
-    {040000, "O_DIRECT"},       {0100000, "O_LARGEFILE"}, {0400000, "O_NOFOLLOW"},
-    {01000000, "O_NOATIME"},    {02000000, "O_CLOEXEC"}, {010000000, "O_PATH"},
-    {020200000, "O_TMPFILE"},   {0200000, "O_DIRECTORY"},
+    {0100, "O_CREAT"},        {0200, "O_EXCL"},         {0400, "O_NOCTTY"},
+    {01000, "O_TRUNC"},       {02000, "O_APPEND"},      {04000, "O_NONBLOCK"},
+    {04010000, "O_SYNC"},     {010000, "O_DSYNC"},      {020000, "O_ASYNC"},
+    {040000, "O_DIRECT"},     {0100000, "O_LARGEFILE"}, {0400000, "O_NOFOLLOW"},
+    {01000000, "O_NOATIME"},  {02000000, "O_CLOEXEC"},  {010000000, "O_PATH"},
+    {020200000, "O_TMPFILE"}, {0200000, "O_DIRECTORY"},
 };
 
 constexpr FlagName kAccModes[] = {
@@ -38,13 +37,15 @@ Value d_oflags(const ArgCtx& c) {
 Value d_fd_flags(const ArgCtx& c) { return Value::sym(flags_text(lo32(c.raw), kOpenFlags)); }
 
 constexpr FlagName kAtFlags[] = {
-    {0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_REMOVEDIR"},     {0x400, "AT_SYMLINK_FOLLOW"},
-    {0x800, "AT_NO_AUTOMOUNT"},     {0x1000, "AT_EMPTY_PATH"},   {0x2000, "AT_STATX_FORCE_SYNC"},
+    {0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_REMOVEDIR"},   {0x400, "AT_SYMLINK_FOLLOW"},
+    {0x800, "AT_NO_AUTOMOUNT"},     {0x1000, "AT_EMPTY_PATH"}, {0x2000, "AT_STATX_FORCE_SYNC"},
     {0x4000, "AT_STATX_DONT_SYNC"}, {0x8000, "AT_RECURSIVE"},
 };
 // faccessat2 gives 0x200 another meaning
 constexpr FlagName kAccessAtFlags[] = {
-    {0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_EACCESS"}, {0x1000, "AT_EMPTY_PATH"},
+    {0x100, "AT_SYMLINK_NOFOLLOW"},
+    {0x200, "AT_EACCESS"},
+    {0x1000, "AT_EMPTY_PATH"},
 };
 
 Value d_atflags(const ArgCtx& c) {
@@ -71,17 +72,38 @@ constexpr FlagName kWhence[] = {
 Value d_whence(const ArgCtx& c) { return Value::sym(enum_text(lo32(c.raw), kWhence)); }
 
 constexpr FlagName kFcntlCmds[] = {
-    {0, "F_DUPFD"},          {1, "F_GETFD"},           {2, "F_SETFD"},
-    {3, "F_GETFL"},          {4, "F_SETFL"},           {5, "F_GETLK"},
-    {6, "F_SETLK"},          {7, "F_SETLKW"},          {8, "F_SETOWN"},
-    {9, "F_GETOWN"},         {10, "F_SETSIG"},         {11, "F_GETSIG"},
-    {15, "F_SETOWN_EX"},     {16, "F_GETOWN_EX"},      {17, "F_GETOWNER_UIDS"},
-    {36, "F_OFD_GETLK"},     {37, "F_OFD_SETLK"},      {38, "F_OFD_SETLKW"},
-    {1024, "F_SETLEASE"},    {1025, "F_GETLEASE"},     {1026, "F_NOTIFY"},
-    {1027, "F_DUPFD_QUERY"}, {1028, "F_CREATED_QUERY"}, {1030, "F_DUPFD_CLOEXEC"},
-    {1031, "F_SETPIPE_SZ"},  {1032, "F_GETPIPE_SZ"},   {1033, "F_ADD_SEALS"},
-    {1034, "F_GET_SEALS"},   {1035, "F_GET_RW_HINT"},  {1036, "F_SET_RW_HINT"},
-    {1037, "F_GET_FILE_RW_HINT"}, {1038, "F_SET_FILE_RW_HINT"},
+    {0, "F_DUPFD"},
+    {1, "F_GETFD"},
+    {2, "F_SETFD"},
+    {3, "F_GETFL"},
+    {4, "F_SETFL"},
+    {5, "F_GETLK"},
+    {6, "F_SETLK"},
+    {7, "F_SETLKW"},
+    {8, "F_SETOWN"},
+    {9, "F_GETOWN"},
+    {10, "F_SETSIG"},
+    {11, "F_GETSIG"},
+    {15, "F_SETOWN_EX"},
+    {16, "F_GETOWN_EX"},
+    {17, "F_GETOWNER_UIDS"},
+    {36, "F_OFD_GETLK"},
+    {37, "F_OFD_SETLK"},
+    {38, "F_OFD_SETLKW"},
+    {1024, "F_SETLEASE"},
+    {1025, "F_GETLEASE"},
+    {1026, "F_NOTIFY"},
+    {1027, "F_DUPFD_QUERY"},
+    {1028, "F_CREATED_QUERY"},
+    {1030, "F_DUPFD_CLOEXEC"},
+    {1031, "F_SETPIPE_SZ"},
+    {1032, "F_GETPIPE_SZ"},
+    {1033, "F_ADD_SEALS"},
+    {1034, "F_GET_SEALS"},
+    {1035, "F_GET_RW_HINT"},
+    {1036, "F_SET_RW_HINT"},
+    {1037, "F_GET_FILE_RW_HINT"},
+    {1038, "F_SET_FILE_RW_HINT"},
 };
 
 Value d_fcntl_cmd(const ArgCtx& c) { return Value::sym(enum_text(s32(c.raw), kFcntlCmds)); }
@@ -113,11 +135,11 @@ Value s_stat(const ArgCtx& c) {
 }
 
 constexpr FlagName kStatxAttrs[] = {
-    {0x4, "STATX_ATTR_COMPRESSED"}, {0x10, "STATX_ATTR_IMMUTABLE"},
-    {0x20, "STATX_ATTR_APPEND"},    {0x40, "STATX_ATTR_NODUMP"},
-    {0x800, "STATX_ATTR_ENCRYPTED"}, {0x1000, "STATX_ATTR_AUTOMOUNT"},
+    {0x4, "STATX_ATTR_COMPRESSED"},    {0x10, "STATX_ATTR_IMMUTABLE"},
+    {0x20, "STATX_ATTR_APPEND"},       {0x40, "STATX_ATTR_NODUMP"},
+    {0x800, "STATX_ATTR_ENCRYPTED"},   {0x1000, "STATX_ATTR_AUTOMOUNT"},
     {0x2000, "STATX_ATTR_MOUNT_ROOT"}, {0x100000, "STATX_ATTR_VERITY"},
-    {0x200000, "STATX_ATTR_DAX"},   {0x400000, "STATX_ATTR_WRITE_ATOMIC"},
+    {0x200000, "STATX_ATTR_DAX"},      {0x400000, "STATX_ATTR_WRITE_ATOMIC"},
 };
 
 Value s_statx(const ArgCtx& c) {
@@ -128,7 +150,8 @@ Value s_statx(const ArgCtx& c) {
   s += ", stx_attributes=" + flags_text(sx.stx_attributes, kStatxAttrs);
   s += ", stx_mode=" + mode_type_text(sx.stx_mode);
   if (S_ISCHR(sx.stx_mode) || S_ISBLK(sx.stx_mode))
-    s += fmt::format(", stx_rdev_major={}, stx_rdev_minor={}", sx.stx_rdev_major, sx.stx_rdev_minor);
+    s +=
+        fmt::format(", stx_rdev_major={}, stx_rdev_minor={}", sx.stx_rdev_major, sx.stx_rdev_minor);
   else
     s += fmt::format(", stx_size={}", sx.stx_size);
   s += ", ...}";
@@ -136,8 +159,8 @@ Value s_statx(const ArgCtx& c) {
 }
 
 constexpr FlagName kResolveFlags[] = {
-    {0x01, "RESOLVE_NO_XDEV"},  {0x02, "RESOLVE_NO_MAGICLINKS"}, {0x04, "RESOLVE_NO_SYMLINKS"},
-    {0x08, "RESOLVE_BENEATH"},  {0x10, "RESOLVE_IN_ROOT"},       {0x20, "RESOLVE_CACHED"},
+    {0x01, "RESOLVE_NO_XDEV"}, {0x02, "RESOLVE_NO_MAGICLINKS"}, {0x04, "RESOLVE_NO_SYMLINKS"},
+    {0x08, "RESOLVE_BENEATH"}, {0x10, "RESOLVE_IN_ROOT"},       {0x20, "RESOLVE_CACHED"},
 };
 
 Value s_open_how(const ArgCtx& c) {

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Values, escaping, flag/enum printing, errno and signal names: the pieces every
 // decoder family shares.
+#include <fmt/format.h>
 #include <sys/sysmacros.h>
 
 #include <array>
 #include <atomic>
 #include <cctype>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "decode/util.hpp"
 #include "sysgate_abi.h"
@@ -90,12 +90,16 @@ size_t utf8_seq_len(std::string_view s, size_t i) {
     n = 2;
   } else if (c >= 0xe0 && c <= 0xef) {
     n = 3;
-    if (c == 0xe0) lo = 0xa0;        // overlong
-    else if (c == 0xed) hi = 0x9f;   // UTF-16 surrogates
+    if (c == 0xe0)
+      lo = 0xa0;  // overlong
+    else if (c == 0xed)
+      hi = 0x9f;  // UTF-16 surrogates
   } else if (c >= 0xf0 && c <= 0xf4) {
     n = 4;
-    if (c == 0xf0) lo = 0x90;        // overlong
-    else if (c == 0xf4) hi = 0x8f;   // above U+10FFFF
+    if (c == 0xf0)
+      lo = 0x90;  // overlong
+    else if (c == 0xf4)
+      hi = 0x8f;  // above U+10FFFF
   } else {
     return 0;  // a continuation byte, C0/C1 (overlong) or F5-FF
   }
@@ -124,14 +128,29 @@ void append_escaped(std::string_view bytes, std::string& out, bool keep_utf8) {
   for (size_t i = 0; i < bytes.size(); ++i) {
     auto c = static_cast<unsigned char>(bytes[i]);
     switch (c) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\v': out += "\\v"; continue;
-      case '\f': out += "\\f"; continue;
-      case '\r': out += "\\r"; continue;
-      default: break;
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\v':
+        out += "\\v";
+        continue;
+      case '\f':
+        out += "\\f";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      default:
+        break;
     }
     if (c >= 0x20 && c < 0x7f) {
       out += static_cast<char>(c);
@@ -305,33 +324,140 @@ size_t string_limit() { return g_string_limit.load(std::memory_order_relaxed); }
 namespace {
 
 constexpr std::array<const char*, 134> kErrnoNames = {
-    nullptr,         "EPERM",          "ENOENT",          "ESRCH",           "EINTR",
-    "EIO",           "ENXIO",          "E2BIG",           "ENOEXEC",         "EBADF",
-    "ECHILD",        "EAGAIN",         "ENOMEM",          "EACCES",          "EFAULT",
-    "ENOTBLK",       "EBUSY",          "EEXIST",          "EXDEV",           "ENODEV",
-    "ENOTDIR",       "EISDIR",         "EINVAL",          "ENFILE",          "EMFILE",
-    "ENOTTY",        "ETXTBSY",        "EFBIG",           "ENOSPC",          "ESPIPE",
-    "EROFS",         "EMLINK",         "EPIPE",           "EDOM",            "ERANGE",
-    "EDEADLK",       "ENAMETOOLONG",   "ENOLCK",          "ENOSYS",          "ENOTEMPTY",
-    "ELOOP",         nullptr,          "ENOMSG",          "EIDRM",           "ECHRNG",
-    "EL2NSYNC",      "EL3HLT",         "EL3RST",          "ELNRNG",          "EUNATCH",
-    "ENOCSI",        "EL2HLT",         "EBADE",           "EBADR",           "EXFULL",
-    "ENOANO",        "EBADRQC",        "EBADSLT",         nullptr,           "EBFONT",
-    "ENOSTR",        "ENODATA",        "ETIME",           "ENOSR",           "ENONET",
-    "ENOPKG",        "EREMOTE",        "ENOLINK",         "EADV",            "ESRMNT",
-    "ECOMM",         "EPROTO",         "EMULTIHOP",       "EDOTDOT",         "EBADMSG",
-    "EOVERFLOW",     "ENOTUNIQ",       "EBADFD",          "EREMCHG",         "ELIBACC",
-    "ELIBBAD",       "ELIBSCN",        "ELIBMAX",         "ELIBEXEC",        "EILSEQ",
-    "ERESTART",      "ESTRPIPE",       "EUSERS",          "ENOTSOCK",        "EDESTADDRREQ",
-    "EMSGSIZE",      "EPROTOTYPE",     "ENOPROTOOPT",     "EPROTONOSUPPORT", "ESOCKTNOSUPPORT",
-    "EOPNOTSUPP",    "EPFNOSUPPORT",   "EAFNOSUPPORT",    "EADDRINUSE",      "EADDRNOTAVAIL",
-    "ENETDOWN",      "ENETUNREACH",    "ENETRESET",       "ECONNABORTED",    "ECONNRESET",
-    "ENOBUFS",       "EISCONN",        "ENOTCONN",        "ESHUTDOWN",       "ETOOMANYREFS",
-    "ETIMEDOUT",     "ECONNREFUSED",   "EHOSTDOWN",       "EHOSTUNREACH",    "EALREADY",
-    "EINPROGRESS",   "ESTALE",         "EUCLEAN",         "ENOTNAM",         "ENAVAIL",
-    "EISNAM",        "EREMOTEIO",      "EDQUOT",          "ENOMEDIUM",       "EMEDIUMTYPE",
-    "ECANCELED",     "ENOKEY",         "EKEYEXPIRED",     "EKEYREVOKED",     "EKEYREJECTED",
-    "EOWNERDEAD",    "ENOTRECOVERABLE", "ERFKILL",        "EHWPOISON",
+    nullptr,
+    "EPERM",
+    "ENOENT",
+    "ESRCH",
+    "EINTR",
+    "EIO",
+    "ENXIO",
+    "E2BIG",
+    "ENOEXEC",
+    "EBADF",
+    "ECHILD",
+    "EAGAIN",
+    "ENOMEM",
+    "EACCES",
+    "EFAULT",
+    "ENOTBLK",
+    "EBUSY",
+    "EEXIST",
+    "EXDEV",
+    "ENODEV",
+    "ENOTDIR",
+    "EISDIR",
+    "EINVAL",
+    "ENFILE",
+    "EMFILE",
+    "ENOTTY",
+    "ETXTBSY",
+    "EFBIG",
+    "ENOSPC",
+    "ESPIPE",
+    "EROFS",
+    "EMLINK",
+    "EPIPE",
+    "EDOM",
+    "ERANGE",
+    "EDEADLK",
+    "ENAMETOOLONG",
+    "ENOLCK",
+    "ENOSYS",
+    "ENOTEMPTY",
+    "ELOOP",
+    nullptr,
+    "ENOMSG",
+    "EIDRM",
+    "ECHRNG",
+    "EL2NSYNC",
+    "EL3HLT",
+    "EL3RST",
+    "ELNRNG",
+    "EUNATCH",
+    "ENOCSI",
+    "EL2HLT",
+    "EBADE",
+    "EBADR",
+    "EXFULL",
+    "ENOANO",
+    "EBADRQC",
+    "EBADSLT",
+    nullptr,
+    "EBFONT",
+    "ENOSTR",
+    "ENODATA",
+    "ETIME",
+    "ENOSR",
+    "ENONET",
+    "ENOPKG",
+    "EREMOTE",
+    "ENOLINK",
+    "EADV",
+    "ESRMNT",
+    "ECOMM",
+    "EPROTO",
+    "EMULTIHOP",
+    "EDOTDOT",
+    "EBADMSG",
+    "EOVERFLOW",
+    "ENOTUNIQ",
+    "EBADFD",
+    "EREMCHG",
+    "ELIBACC",
+    "ELIBBAD",
+    "ELIBSCN",
+    "ELIBMAX",
+    "ELIBEXEC",
+    "EILSEQ",
+    "ERESTART",
+    "ESTRPIPE",
+    "EUSERS",
+    "ENOTSOCK",
+    "EDESTADDRREQ",
+    "EMSGSIZE",
+    "EPROTOTYPE",
+    "ENOPROTOOPT",
+    "EPROTONOSUPPORT",
+    "ESOCKTNOSUPPORT",
+    "EOPNOTSUPP",
+    "EPFNOSUPPORT",
+    "EAFNOSUPPORT",
+    "EADDRINUSE",
+    "EADDRNOTAVAIL",
+    "ENETDOWN",
+    "ENETUNREACH",
+    "ENETRESET",
+    "ECONNABORTED",
+    "ECONNRESET",
+    "ENOBUFS",
+    "EISCONN",
+    "ENOTCONN",
+    "ESHUTDOWN",
+    "ETOOMANYREFS",
+    "ETIMEDOUT",
+    "ECONNREFUSED",
+    "EHOSTDOWN",
+    "EHOSTUNREACH",
+    "EALREADY",
+    "EINPROGRESS",
+    "ESTALE",
+    "EUCLEAN",
+    "ENOTNAM",
+    "ENAVAIL",
+    "EISNAM",
+    "EREMOTEIO",
+    "EDQUOT",
+    "ENOMEDIUM",
+    "EMEDIUMTYPE",
+    "ECANCELED",
+    "ENOKEY",
+    "EKEYEXPIRED",
+    "EKEYREVOKED",
+    "EKEYREJECTED",
+    "EOWNERDEAD",
+    "ENOTRECOVERABLE",
+    "ERFKILL",
+    "EHWPOISON",
 };
 
 // Kernel-internal codes (include/linux/errno.h) that leak to tracers.
@@ -385,11 +511,11 @@ std::string errno_desc(int err) {
 namespace {
 
 constexpr std::array<const char*, 33> kSignalNames = {
-    nullptr,   "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",    "SIGTRAP", "SIGABRT",
-    "SIGBUS",  "SIGFPE",  "SIGKILL",   "SIGUSR1", "SIGSEGV",   "SIGUSR2", "SIGPIPE",
-    "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",
-    "SIGTTIN", "SIGTTOU", "SIGURG",    "SIGXCPU", "SIGXFSZ",   "SIGVTALRM", "SIGPROF",
-    "SIGWINCH", "SIGIO",  "SIGPWR",    "SIGSYS",  "SIGRTMIN",
+    nullptr,    "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP",   "SIGABRT",
+    "SIGBUS",   "SIGFPE",  "SIGKILL",   "SIGUSR1", "SIGSEGV",  "SIGUSR2",   "SIGPIPE",
+    "SIGALRM",  "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT",  "SIGSTOP",   "SIGTSTP",
+    "SIGTTIN",  "SIGTTOU", "SIGURG",    "SIGXCPU", "SIGXFSZ",  "SIGVTALRM", "SIGPROF",
+    "SIGWINCH", "SIGIO",   "SIGPWR",    "SIGSYS",  "SIGRTMIN",
 };
 
 // strace names signals above SIGRTMIN by their offset from the kernel's SIGRTMIN (32).
@@ -409,7 +535,8 @@ const std::array<std::string, kSigRtMax + 1>& rt_names() {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if (std::toupper(static_cast<unsigned char>(a[i])) != std::toupper(static_cast<unsigned char>(b[i])))
+    if (std::toupper(static_cast<unsigned char>(a[i])) !=
+        std::toupper(static_cast<unsigned char>(b[i])))
       return false;
   return true;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Numbers, descriptors, strings, buffers, iovecs and string arrays.
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "decode/families.hpp"
 #include "decode/util.hpp"
@@ -108,7 +109,8 @@ Value d_iov(const ArgCtx& c, bool out) {
   const Capture* arr = c.ev.find(c.index, out);
   if (!arr || arr->fault()) return addr_value(c.raw);
   const auto elems = c.ev.elements(arr);
-  const uint64_t count = c.spec.param >= 0 && c.spec.param < 6 ? lo32(c.ev.args[c.spec.param]) : arr->size;
+  const uint64_t count =
+      c.spec.param >= 0 && c.spec.param < 6 ? lo32(c.ev.args[c.spec.param]) : arr->size;
   const size_t have = std::min<size_t>(arr->data.size() / sizeof(Iovec), kMaxIov);
   // at exit only the first ret bytes were written, across the entries in order
   uint64_t left = out && c.ev.ret > 0 ? static_cast<uint64_t>(c.ev.ret) : 0;
@@ -147,7 +149,7 @@ Value d_iovaddr(const ArgCtx& c) {
   const Capture* arr = c.ev.find(c.index, false);
   if (!arr || arr->fault()) return addr_value(c.raw);
   const uint64_t count = c.spec.param >= 0 && c.spec.param < 6 ? lo32(c.ev.args[c.spec.param])
-                                                             : arr->data.size() / sizeof(Iovec);
+                                                               : arr->data.size() / sizeof(Iovec);
   const size_t have = arr->data.size() / sizeof(Iovec);
   std::string s = "[";
   for (size_t i = 0; i < have && i < count; ++i) {

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // io_uring_setup/enter/register.
-#include <linux/io_uring.h>
-
 #include <fmt/format.h>
+#include <linux/io_uring.h>
 
 #include "decode/families.hpp"
 #include "decode/util.hpp"
@@ -178,17 +177,21 @@ Value d_io_uring_params(const ArgCtx& c) {
   const bool hq = out && !out->fault() && read_at(out->data, 0, q);
   if (!hp && !hq) return addr_value(c.raw);
   if (!hp) p = q;
-  std::string s = fmt::format("{{flags={}, sq_thread_cpu={}, sq_thread_idle={}",
-                              flags_text(p.flags, kSetupFlags), hex(p.sq_thread_cpu), p.sq_thread_idle);
-  if (p.flags & IORING_SETUP_ATTACH_WQ) s += fmt::format(", wq_fd={}", static_cast<int32_t>(p.wq_fd));
+  std::string s =
+      fmt::format("{{flags={}, sq_thread_cpu={}, sq_thread_idle={}",
+                  flags_text(p.flags, kSetupFlags), hex(p.sq_thread_cpu), p.sq_thread_idle);
+  if (p.flags & IORING_SETUP_ATTACH_WQ)
+    s += fmt::format(", wq_fd={}", static_cast<int32_t>(p.wq_fd));
   if (p.resv[0] || p.resv[1] || p.resv[2])
     s += fmt::format(", resv=[{:#x}, {:#x}, {:#x}]", p.resv[0], p.resv[1], p.resv[2]);
   if (hq) {
-    static constexpr const char* kSq[7] = {"head", "tail", "ring_mask", "ring_entries", "flags", "dropped", "array"};
-    static constexpr const char* kCq[7] = {"head", "tail", "ring_mask", "ring_entries", "overflow", "cqes", "flags"};
-    s += fmt::format(", sq_entries={}, cq_entries={}, features={}, sq_off={}, cq_off={}", q.sq_entries,
-                     q.cq_entries, flags_text(q.features, kFeatures), offsets_text(q.sq_off, kSq),
-                     offsets_text(q.cq_off, kCq));
+    static constexpr const char* kSq[7] = {"head",  "tail",    "ring_mask", "ring_entries",
+                                           "flags", "dropped", "array"};
+    static constexpr const char* kCq[7] = {"head",     "tail", "ring_mask", "ring_entries",
+                                           "overflow", "cqes", "flags"};
+    s += fmt::format(", sq_entries={}, cq_entries={}, features={}, sq_off={}, cq_off={}",
+                     q.sq_entries, q.cq_entries, flags_text(q.features, kFeatures),
+                     offsets_text(q.sq_off, kSq), offsets_text(q.cq_off, kCq));
   }
   return Value::sym(s + "}");
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // POSIX message queues.
 #include <fcntl.h>
-
 #include <fmt/format.h>
 
 #include "decode/families.hpp"

@@ -2,6 +2,7 @@
 // Sockets: families, types, message flags, socket addresses (inet, inet6, unix,
 // netlink, packet), socket lengths and msghdr.
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <linux/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -11,7 +12,6 @@
 #include <sys/un.h>
 
 #include <algorithm>
-#include <fmt/format.h>
 
 #include "decode/families.hpp"
 #include "decode/util.hpp"
@@ -30,66 +30,122 @@ namespace sysgate::decode {
 namespace {
 
 constexpr FlagName kFamilies[] = {
-    {AF_UNSPEC, "AF_UNSPEC"},   {AF_UNIX, "AF_UNIX"},       {AF_INET, "AF_INET"},
-    {AF_AX25, "AF_AX25"},       {AF_IPX, "AF_IPX"},         {AF_APPLETALK, "AF_APPLETALK"},
-    {AF_NETROM, "AF_NETROM"},   {AF_BRIDGE, "AF_BRIDGE"},   {AF_ATMPVC, "AF_ATMPVC"},
-    {AF_X25, "AF_X25"},         {AF_INET6, "AF_INET6"},     {AF_ROSE, "AF_ROSE"},
-    {AF_DECnet, "AF_DECnet"},   {AF_NETBEUI, "AF_NETBEUI"}, {AF_SECURITY, "AF_SECURITY"},
-    {AF_KEY, "AF_KEY"},         {AF_NETLINK, "AF_NETLINK"}, {AF_PACKET, "AF_PACKET"},
-    {AF_ASH, "AF_ASH"},         {AF_ECONET, "AF_ECONET"},   {AF_ATMSVC, "AF_ATMSVC"},
-    {AF_RDS, "AF_RDS"},         {AF_SNA, "AF_SNA"},         {AF_IRDA, "AF_IRDA"},
-    {AF_PPPOX, "AF_PPPOX"},     {AF_WANPIPE, "AF_WANPIPE"}, {AF_LLC, "AF_LLC"},
-    {AF_IB, "AF_IB"},           {AF_MPLS, "AF_MPLS"},       {AF_CAN, "AF_CAN"},
-    {AF_TIPC, "AF_TIPC"},       {AF_BLUETOOTH, "AF_BLUETOOTH"}, {AF_IUCV, "AF_IUCV"},
-    {AF_RXRPC, "AF_RXRPC"},     {AF_ISDN, "AF_ISDN"},       {AF_PHONET, "AF_PHONET"},
-    {AF_IEEE802154, "AF_IEEE802154"}, {AF_CAIF, "AF_CAIF"}, {AF_ALG, "AF_ALG"},
-    {AF_NFC, "AF_NFC"},         {AF_VSOCK, "AF_VSOCK"},     {AF_KCM, "AF_KCM"},
-    {AF_QIPCRTR, "AF_QIPCRTR"}, {AF_SMC, "AF_SMC"},         {AF_XDP, "AF_XDP"},
+    {AF_UNSPEC, "AF_UNSPEC"},
+    {AF_UNIX, "AF_UNIX"},
+    {AF_INET, "AF_INET"},
+    {AF_AX25, "AF_AX25"},
+    {AF_IPX, "AF_IPX"},
+    {AF_APPLETALK, "AF_APPLETALK"},
+    {AF_NETROM, "AF_NETROM"},
+    {AF_BRIDGE, "AF_BRIDGE"},
+    {AF_ATMPVC, "AF_ATMPVC"},
+    {AF_X25, "AF_X25"},
+    {AF_INET6, "AF_INET6"},
+    {AF_ROSE, "AF_ROSE"},
+    {AF_DECnet, "AF_DECnet"},
+    {AF_NETBEUI, "AF_NETBEUI"},
+    {AF_SECURITY, "AF_SECURITY"},
+    {AF_KEY, "AF_KEY"},
+    {AF_NETLINK, "AF_NETLINK"},
+    {AF_PACKET, "AF_PACKET"},
+    {AF_ASH, "AF_ASH"},
+    {AF_ECONET, "AF_ECONET"},
+    {AF_ATMSVC, "AF_ATMSVC"},
+    {AF_RDS, "AF_RDS"},
+    {AF_SNA, "AF_SNA"},
+    {AF_IRDA, "AF_IRDA"},
+    {AF_PPPOX, "AF_PPPOX"},
+    {AF_WANPIPE, "AF_WANPIPE"},
+    {AF_LLC, "AF_LLC"},
+    {AF_IB, "AF_IB"},
+    {AF_MPLS, "AF_MPLS"},
+    {AF_CAN, "AF_CAN"},
+    {AF_TIPC, "AF_TIPC"},
+    {AF_BLUETOOTH, "AF_BLUETOOTH"},
+    {AF_IUCV, "AF_IUCV"},
+    {AF_RXRPC, "AF_RXRPC"},
+    {AF_ISDN, "AF_ISDN"},
+    {AF_PHONET, "AF_PHONET"},
+    {AF_IEEE802154, "AF_IEEE802154"},
+    {AF_CAIF, "AF_CAIF"},
+    {AF_ALG, "AF_ALG"},
+    {AF_NFC, "AF_NFC"},
+    {AF_VSOCK, "AF_VSOCK"},
+    {AF_KCM, "AF_KCM"},
+    {AF_QIPCRTR, "AF_QIPCRTR"},
+    {AF_SMC, "AF_SMC"},
+    {AF_XDP, "AF_XDP"},
     {AF_MCTP, "AF_MCTP"},
 };
 
 constexpr FlagName kSockTypes[] = {
-    {SOCK_STREAM, "SOCK_STREAM"}, {SOCK_DGRAM, "SOCK_DGRAM"},   {SOCK_RAW, "SOCK_RAW"},
+    {SOCK_STREAM, "SOCK_STREAM"}, {SOCK_DGRAM, "SOCK_DGRAM"},         {SOCK_RAW, "SOCK_RAW"},
     {SOCK_RDM, "SOCK_RDM"},       {SOCK_SEQPACKET, "SOCK_SEQPACKET"}, {SOCK_DCCP, "SOCK_DCCP"},
     {SOCK_PACKET, "SOCK_PACKET"},
 };
 
 // strace's order: SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK
-constexpr FlagName kSockFlags[] = {{SOCK_CLOEXEC, "SOCK_CLOEXEC"}, {SOCK_NONBLOCK, "SOCK_NONBLOCK"}};
+constexpr FlagName kSockFlags[] = {{SOCK_CLOEXEC, "SOCK_CLOEXEC"},
+                                   {SOCK_NONBLOCK, "SOCK_NONBLOCK"}};
 
 constexpr FlagName kMsgFlags[] = {
-    {MSG_OOB, "MSG_OOB"},           {MSG_PEEK, "MSG_PEEK"},         {MSG_DONTROUTE, "MSG_DONTROUTE"},
-    {MSG_CTRUNC, "MSG_CTRUNC"},     {MSG_PROXY, "MSG_PROXY"},       {MSG_TRUNC, "MSG_TRUNC"},
-    {MSG_DONTWAIT, "MSG_DONTWAIT"}, {MSG_EOR, "MSG_EOR"},           {MSG_WAITALL, "MSG_WAITALL"},
-    {MSG_FIN, "MSG_FIN"},           {MSG_SYN, "MSG_SYN"},           {MSG_CONFIRM, "MSG_CONFIRM"},
-    {MSG_RST, "MSG_RST"},           {MSG_ERRQUEUE, "MSG_ERRQUEUE"}, {MSG_NOSIGNAL, "MSG_NOSIGNAL"},
-    {MSG_MORE, "MSG_MORE"},         {MSG_WAITFORONE, "MSG_WAITFORONE"},
-    {MSG_BATCH, "MSG_BATCH"},       {MSG_SOCK_DEVMEM, "MSG_SOCK_DEVMEM"},
-    {MSG_ZEROCOPY, "MSG_ZEROCOPY"}, {MSG_FASTOPEN, "MSG_FASTOPEN"},
+    {MSG_OOB, "MSG_OOB"},
+    {MSG_PEEK, "MSG_PEEK"},
+    {MSG_DONTROUTE, "MSG_DONTROUTE"},
+    {MSG_CTRUNC, "MSG_CTRUNC"},
+    {MSG_PROXY, "MSG_PROXY"},
+    {MSG_TRUNC, "MSG_TRUNC"},
+    {MSG_DONTWAIT, "MSG_DONTWAIT"},
+    {MSG_EOR, "MSG_EOR"},
+    {MSG_WAITALL, "MSG_WAITALL"},
+    {MSG_FIN, "MSG_FIN"},
+    {MSG_SYN, "MSG_SYN"},
+    {MSG_CONFIRM, "MSG_CONFIRM"},
+    {MSG_RST, "MSG_RST"},
+    {MSG_ERRQUEUE, "MSG_ERRQUEUE"},
+    {MSG_NOSIGNAL, "MSG_NOSIGNAL"},
+    {MSG_MORE, "MSG_MORE"},
+    {MSG_WAITFORONE, "MSG_WAITFORONE"},
+    {MSG_BATCH, "MSG_BATCH"},
+    {MSG_SOCK_DEVMEM, "MSG_SOCK_DEVMEM"},
+    {MSG_ZEROCOPY, "MSG_ZEROCOPY"},
+    {MSG_FASTOPEN, "MSG_FASTOPEN"},
     {MSG_CMSG_CLOEXEC, "MSG_CMSG_CLOEXEC"},
 };
 
-constexpr FlagName kShutdown[] = {{SHUT_RD, "SHUT_RD"}, {SHUT_WR, "SHUT_WR"}, {SHUT_RDWR, "SHUT_RDWR"}};
+constexpr FlagName kShutdown[] = {
+    {SHUT_RD, "SHUT_RD"}, {SHUT_WR, "SHUT_WR"}, {SHUT_RDWR, "SHUT_RDWR"}};
 
 constexpr FlagName kEthProtocols[] = {
-    {ETH_P_LOOP, "ETH_P_LOOP"},   {ETH_P_ALL, "ETH_P_ALL"},     {ETH_P_IP, "ETH_P_IP"},
-    {ETH_P_ARP, "ETH_P_ARP"},     {ETH_P_RARP, "ETH_P_RARP"},   {ETH_P_8021Q, "ETH_P_8021Q"},
-    {ETH_P_IPV6, "ETH_P_IPV6"},   {ETH_P_PPP_DISC, "ETH_P_PPP_DISC"},
+    {ETH_P_LOOP, "ETH_P_LOOP"},       {ETH_P_ALL, "ETH_P_ALL"},
+    {ETH_P_IP, "ETH_P_IP"},           {ETH_P_ARP, "ETH_P_ARP"},
+    {ETH_P_RARP, "ETH_P_RARP"},       {ETH_P_8021Q, "ETH_P_8021Q"},
+    {ETH_P_IPV6, "ETH_P_IPV6"},       {ETH_P_PPP_DISC, "ETH_P_PPP_DISC"},
     {ETH_P_PPP_SES, "ETH_P_PPP_SES"}, {ETH_P_MPLS_UC, "ETH_P_MPLS_UC"},
-    {ETH_P_PAE, "ETH_P_PAE"},     {ETH_P_8021AD, "ETH_P_8021AD"}, {ETH_P_LLDP, "ETH_P_LLDP"},
-    {ETH_P_802_3, "ETH_P_802_3"}, {ETH_P_802_2, "ETH_P_802_2"},
+    {ETH_P_PAE, "ETH_P_PAE"},         {ETH_P_8021AD, "ETH_P_8021AD"},
+    {ETH_P_LLDP, "ETH_P_LLDP"},       {ETH_P_802_3, "ETH_P_802_3"},
+    {ETH_P_802_2, "ETH_P_802_2"},
 };
 
 constexpr FlagName kArpHardware[] = {
-    {ARPHRD_NETROM, "ARPHRD_NETROM"}, {ARPHRD_ETHER, "ARPHRD_ETHER"},
-    {ARPHRD_IEEE802, "ARPHRD_IEEE802"}, {ARPHRD_INFINIBAND, "ARPHRD_INFINIBAND"},
-    {ARPHRD_PPP, "ARPHRD_PPP"},       {ARPHRD_TUNNEL, "ARPHRD_TUNNEL"},
-    {ARPHRD_TUNNEL6, "ARPHRD_TUNNEL6"}, {ARPHRD_LOOPBACK, "ARPHRD_LOOPBACK"},
-    {ARPHRD_SIT, "ARPHRD_SIT"},       {ARPHRD_IPGRE, "ARPHRD_IPGRE"},
-    {ARPHRD_IEEE80211, "ARPHRD_IEEE80211"}, {ARPHRD_IEEE80211_RADIOTAP, "ARPHRD_IEEE80211_RADIOTAP"},
-    {ARPHRD_CAN, "ARPHRD_CAN"},       {ARPHRD_IP6GRE, "ARPHRD_IP6GRE"},
-    {ARPHRD_NETLINK, "ARPHRD_NETLINK"}, {ARPHRD_RAWIP, "ARPHRD_RAWIP"},
-    {ARPHRD_VOID, "ARPHRD_VOID"},     {ARPHRD_NONE, "ARPHRD_NONE"},
+    {ARPHRD_NETROM, "ARPHRD_NETROM"},
+    {ARPHRD_ETHER, "ARPHRD_ETHER"},
+    {ARPHRD_IEEE802, "ARPHRD_IEEE802"},
+    {ARPHRD_INFINIBAND, "ARPHRD_INFINIBAND"},
+    {ARPHRD_PPP, "ARPHRD_PPP"},
+    {ARPHRD_TUNNEL, "ARPHRD_TUNNEL"},
+    {ARPHRD_TUNNEL6, "ARPHRD_TUNNEL6"},
+    {ARPHRD_LOOPBACK, "ARPHRD_LOOPBACK"},
+    {ARPHRD_SIT, "ARPHRD_SIT"},
+    {ARPHRD_IPGRE, "ARPHRD_IPGRE"},
+    {ARPHRD_IEEE80211, "ARPHRD_IEEE80211"},
+    {ARPHRD_IEEE80211_RADIOTAP, "ARPHRD_IEEE80211_RADIOTAP"},
+    {ARPHRD_CAN, "ARPHRD_CAN"},
+    {ARPHRD_IP6GRE, "ARPHRD_IP6GRE"},
+    {ARPHRD_NETLINK, "ARPHRD_NETLINK"},
+    {ARPHRD_RAWIP, "ARPHRD_RAWIP"},
+    {ARPHRD_VOID, "ARPHRD_VOID"},
+    {ARPHRD_NONE, "ARPHRD_NONE"},
 };
 
 constexpr FlagName kPacketTypes[] = {
@@ -100,7 +156,9 @@ constexpr FlagName kPacketTypes[] = {
 };
 
 // strace writes unknown values of these structs' enums in hex
-std::string xval(uint64_t v, std::span<const FlagName> table) { return enum_text(static_cast<int64_t>(v), table, true); }
+std::string xval(uint64_t v, std::span<const FlagName> table) {
+  return enum_text(static_cast<int64_t>(v), table, true);
+}
 
 Value d_af(const ArgCtx& c) { return Value::sym(enum_text(s32(c.raw), kFamilies)); }
 
@@ -129,7 +187,8 @@ T load_zero_filled(std::string_view b) {
 
 void append_unix(std::string& s, std::string_view b) {
   std::string_view path = b.substr(2);
-  if (path.size() > sizeof(sockaddr_un::sun_path)) path = path.substr(0, sizeof(sockaddr_un::sun_path));
+  if (path.size() > sizeof(sockaddr_un::sun_path))
+    path = path.substr(0, sizeof(sockaddr_un::sun_path));
   if (!path.empty() && path[0] == '\0') {
     // abstract: every byte of the length is part of the name, NULs included
     s += ", sun_path=@" + quoted(path.substr(1), false);
@@ -150,8 +209,9 @@ void append_inet6(std::string& s, std::string_view b) {
   const auto in6 = load_zero_filled<sockaddr_in6>(b);
   char ip[INET6_ADDRSTRLEN] = "";
   inet_ntop(AF_INET6, &in6.sin6_addr, ip, sizeof ip);
-  s += fmt::format(", sin6_port=htons({}), sin6_flowinfo=htonl({}), inet_pton(AF_INET6, \"{}\", &sin6_addr)",
-                   ntohs(in6.sin6_port), ntohl(in6.sin6_flowinfo), ip);
+  s += fmt::format(
+      ", sin6_port=htons({}), sin6_flowinfo=htonl({}), inet_pton(AF_INET6, \"{}\", &sin6_addr)",
+      ntohs(in6.sin6_port), ntohl(in6.sin6_flowinfo), ip);
   // the RFC 2133 form without the scope id is still a valid address length
   if (b.size() >= sizeof(sockaddr_in6)) s += fmt::format(", sin6_scope_id={}", in6.sin6_scope_id);
 }
@@ -163,9 +223,10 @@ void append_netlink(std::string& s, std::string_view b) {
 
 void append_packet(std::string& s, std::string_view b) {
   const auto ll = load_zero_filled<sockaddr_ll>(b);
-  s += fmt::format(", sll_protocol=htons({}), sll_ifindex={}, sll_hatype={}, sll_pkttype={}, sll_halen={}",
-                   xval(ntohs(ll.sll_protocol), kEthProtocols), ll.sll_ifindex,
-                   xval(ll.sll_hatype, kArpHardware), xval(ll.sll_pkttype, kPacketTypes), ll.sll_halen);
+  s += fmt::format(
+      ", sll_protocol=htons({}), sll_ifindex={}, sll_hatype={}, sll_pkttype={}, sll_halen={}",
+      xval(ntohs(ll.sll_protocol), kEthProtocols), ll.sll_ifindex,
+      xval(ll.sll_hatype, kArpHardware), xval(ll.sll_pkttype, kPacketTypes), ll.sll_halen);
   if (ll.sll_halen) {
     s += ", sll_addr=";
     const size_t n = std::min<size_t>(ll.sll_halen, sizeof ll.sll_addr);
@@ -180,13 +241,19 @@ std::string sockaddr_text(std::string_view b) {
   read_at(b, 0, fam);
   std::string s = fmt::format("{{sa_family={}", enum_text(fam, kFamilies));
   if (b.size() > 2) {
-    if (fam == AF_UNIX) append_unix(s, b);
-    else if (fam == AF_INET && b.size() >= sizeof(sockaddr_in)) append_inet(s, b);
+    if (fam == AF_UNIX)
+      append_unix(s, b);
+    else if (fam == AF_INET && b.size() >= sizeof(sockaddr_in))
+      append_inet(s, b);
     // the shortest inet6 address strace accepts lacks sin6_scope_id
-    else if (fam == AF_INET6 && b.size() >= offsetof(sockaddr_in6, sin6_scope_id)) append_inet6(s, b);
-    else if (fam == AF_NETLINK && b.size() >= sizeof(sockaddr_nl)) append_netlink(s, b);
-    else if (fam == AF_PACKET && b.size() >= sizeof(sockaddr_ll)) append_packet(s, b);
-    else s += ", sa_data=" + quoted(b.substr(2), false);
+    else if (fam == AF_INET6 && b.size() >= offsetof(sockaddr_in6, sin6_scope_id))
+      append_inet6(s, b);
+    else if (fam == AF_NETLINK && b.size() >= sizeof(sockaddr_nl))
+      append_netlink(s, b);
+    else if (fam == AF_PACKET && b.size() >= sizeof(sockaddr_ll))
+      append_packet(s, b);
+    else
+      s += ", sa_data=" + quoted(b.substr(2), false);
   }
   return s + "}";
 }
@@ -205,8 +272,9 @@ bool sockaddr_bytes(const Capture* cap, int64_t len, std::string_view& out) {
 Value d_sockaddr(const ArgCtx& c) {
   if (c.raw == 0) return addr_value(0);
   const Capture* cap = c.ev.find(c.index, false);
-  const int64_t len = c.spec.param >= 0 && c.spec.param < 6 ? s32(c.ev.args[c.spec.param])
-                                                           : static_cast<int64_t>(cap ? cap->data.size() : 0);
+  const int64_t len = c.spec.param >= 0 && c.spec.param < 6
+                          ? s32(c.ev.args[c.spec.param])
+                          : static_cast<int64_t>(cap ? cap->data.size() : 0);
   std::string_view b;
   if (!sockaddr_bytes(cap, len, b)) return addr_value(c.raw);
   return Value::sym(sockaddr_text(b));
@@ -311,16 +379,20 @@ Value d_msghdr(const ArgCtx& c, bool out) {
 
   std::string s = "{msg_name=";
   std::string_view nb;
-  if (!m.name) s += "NULL";
-  else if (sockaddr_bytes(name, m.namelen, nb)) s += sockaddr_text(nb);
-  else s += hex_addr(m.name);
+  if (!m.name)
+    s += "NULL";
+  else if (sockaddr_bytes(name, m.namelen, nb))
+    s += sockaddr_text(nb);
+  else
+    s += hex_addr(m.name);
   s += fmt::format(", msg_namelen={}, msg_iov=", m.namelen);
   const uint64_t budget = out && c.ev.ret >= 0 ? static_cast<uint64_t>(c.ev.ret) : ~uint64_t{0};
   append_msg_iov(s, m, iovs, data, budget);
   s += fmt::format(", msg_iovlen={}", m.iovlen);
   // the control data is not captured: its address stands for it, as strace does when unreadable
   if (m.controllen) s += fmt::format(", msg_control={}", hex_addr(m.control));
-  s += fmt::format(", msg_controllen={}, msg_flags={}}}", m.controllen, flags_text(m.flags, kMsgFlags));
+  s += fmt::format(", msg_controllen={}, msg_flags={}}}", m.controllen,
+                   flags_text(m.flags, kMsgFlags));
   return Value::sym(std::move(s));
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // select/poll/epoll and the time structs they take.
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "decode/families.hpp"
 #include "decode/util.hpp"
@@ -69,12 +70,23 @@ Value d_epoll_create_flags(const ArgCtx& c) {
 }
 
 constexpr FlagName kEpollEvents[] = {
-    {0x1, "EPOLLIN"},          {0x2, "EPOLLPRI"},          {0x4, "EPOLLOUT"},
-    {0x8, "EPOLLERR"},         {0x10, "EPOLLHUP"},         {0x20, "EPOLLNVAL"},
-    {0x40, "EPOLLRDNORM"},     {0x80, "EPOLLRDBAND"},      {0x100, "EPOLLWRNORM"},
-    {0x200, "EPOLLWRBAND"},    {0x400, "EPOLLMSG"},        {0x2000, "EPOLLRDHUP"},
-    {1u << 27, "EPOLL_URING_WAKE"}, {1u << 28, "EPOLLEXCLUSIVE"}, {1u << 29, "EPOLLWAKEUP"},
-    {1u << 30, "EPOLLONESHOT"}, {1u << 31, "EPOLLET"},
+    {0x1, "EPOLLIN"},
+    {0x2, "EPOLLPRI"},
+    {0x4, "EPOLLOUT"},
+    {0x8, "EPOLLERR"},
+    {0x10, "EPOLLHUP"},
+    {0x20, "EPOLLNVAL"},
+    {0x40, "EPOLLRDNORM"},
+    {0x80, "EPOLLRDBAND"},
+    {0x100, "EPOLLWRNORM"},
+    {0x200, "EPOLLWRBAND"},
+    {0x400, "EPOLLMSG"},
+    {0x2000, "EPOLLRDHUP"},
+    {1u << 27, "EPOLL_URING_WAKE"},
+    {1u << 28, "EPOLLEXCLUSIVE"},
+    {1u << 29, "EPOLLWAKEUP"},
+    {1u << 30, "EPOLLONESHOT"},
+    {1u << 31, "EPOLLET"},
 };
 
 // x86-64's struct epoll_event is packed: u32 events, u64 data, 12 bytes.

@@ -10,19 +10,32 @@ namespace sysgate::decode {
 namespace {
 
 constexpr FlagName kCloneFlags[] = {
-    {0x00000100, "CLONE_VM"},           {0x00000200, "CLONE_FS"},
-    {0x00000400, "CLONE_FILES"},        {0x00000800, "CLONE_SIGHAND"},
-    {0x00001000, "CLONE_PIDFD"},        {0x00002000, "CLONE_PTRACE"},
-    {0x00004000, "CLONE_VFORK"},        {0x00008000, "CLONE_PARENT"},
-    {0x00010000, "CLONE_THREAD"},       {0x00020000, "CLONE_NEWNS"},
-    {0x00040000, "CLONE_SYSVSEM"},      {0x00080000, "CLONE_SETTLS"},
-    {0x00100000, "CLONE_PARENT_SETTID"}, {0x00200000, "CLONE_CHILD_CLEARTID"},
-    {0x00400000, "CLONE_DETACHED"},     {0x00800000, "CLONE_UNTRACED"},
-    {0x01000000, "CLONE_CHILD_SETTID"}, {0x02000000, "CLONE_NEWCGROUP"},
-    {0x04000000, "CLONE_NEWUTS"},       {0x08000000, "CLONE_NEWIPC"},
-    {0x10000000, "CLONE_NEWUSER"},      {0x20000000, "CLONE_NEWPID"},
-    {0x40000000, "CLONE_NEWNET"},       {0x80000000, "CLONE_IO"},
-    {0x100000000, "CLONE_CLEAR_SIGHAND"}, {0x200000000, "CLONE_INTO_CGROUP"},
+    {0x00000100, "CLONE_VM"},
+    {0x00000200, "CLONE_FS"},
+    {0x00000400, "CLONE_FILES"},
+    {0x00000800, "CLONE_SIGHAND"},
+    {0x00001000, "CLONE_PIDFD"},
+    {0x00002000, "CLONE_PTRACE"},
+    {0x00004000, "CLONE_VFORK"},
+    {0x00008000, "CLONE_PARENT"},
+    {0x00010000, "CLONE_THREAD"},
+    {0x00020000, "CLONE_NEWNS"},
+    {0x00040000, "CLONE_SYSVSEM"},
+    {0x00080000, "CLONE_SETTLS"},
+    {0x00100000, "CLONE_PARENT_SETTID"},
+    {0x00200000, "CLONE_CHILD_CLEARTID"},
+    {0x00400000, "CLONE_DETACHED"},
+    {0x00800000, "CLONE_UNTRACED"},
+    {0x01000000, "CLONE_CHILD_SETTID"},
+    {0x02000000, "CLONE_NEWCGROUP"},
+    {0x04000000, "CLONE_NEWUTS"},
+    {0x08000000, "CLONE_NEWIPC"},
+    {0x10000000, "CLONE_NEWUSER"},
+    {0x20000000, "CLONE_NEWPID"},
+    {0x40000000, "CLONE_NEWNET"},
+    {0x80000000, "CLONE_IO"},
+    {0x100000000, "CLONE_CLEAR_SIGHAND"},
+    {0x200000000, "CLONE_INTO_CGROUP"},
     {0x400000000, "CLONE_NEWTIME"},
 };
 
@@ -66,20 +79,21 @@ Value s_clone_args(const ArgCtx& c) {
 }
 
 constexpr FlagName kWaitOptions[] = {
-    {0x1, "WNOHANG"},         {0x2, "WUNTRACED"},    {0x4, "WEXITED"},
-    {0x8, "WCONTINUED"},      {0x1000000, "WNOWAIT"}, {0x20000000, "__WNOTHREAD"},
-    {0x40000000, "__WALL"},   {0x80000000, "__WCLONE"},
+    {0x1, "WNOHANG"},       {0x2, "WUNTRACED"},       {0x4, "WEXITED"},
+    {0x8, "WCONTINUED"},    {0x1000000, "WNOWAIT"},   {0x20000000, "__WNOTHREAD"},
+    {0x40000000, "__WALL"}, {0x80000000, "__WCLONE"},
 };
 // waitid has no "untraced": bit 2 is WSTOPPED there
 constexpr FlagName kWaitidOptions[] = {
-    {0x1, "WNOHANG"},         {0x2, "WSTOPPED"},     {0x4, "WEXITED"},
-    {0x8, "WCONTINUED"},      {0x1000000, "WNOWAIT"}, {0x20000000, "__WNOTHREAD"},
-    {0x40000000, "__WALL"},   {0x80000000, "__WCLONE"},
+    {0x1, "WNOHANG"},       {0x2, "WSTOPPED"},        {0x4, "WEXITED"},
+    {0x8, "WCONTINUED"},    {0x1000000, "WNOWAIT"},   {0x20000000, "__WNOTHREAD"},
+    {0x40000000, "__WALL"}, {0x80000000, "__WCLONE"},
 };
 
 Value d_wait_options(const ArgCtx& c) {
-  return Value::sym(flags_text(lo32(c.raw), c.info.name == "waitid" ? std::span<const FlagName>(kWaitidOptions)
-                                                                    : std::span<const FlagName>(kWaitOptions)));
+  return Value::sym(flags_text(lo32(c.raw), c.info.name == "waitid"
+                                                ? std::span<const FlagName>(kWaitidOptions)
+                                                : std::span<const FlagName>(kWaitOptions)));
 }
 
 constexpr FlagName kIdtypes[] = {{0, "P_ALL"}, {1, "P_PID"}, {2, "P_PGID"}, {3, "P_PIDFD"}};
@@ -87,10 +101,10 @@ constexpr FlagName kIdtypes[] = {{0, "P_ALL"}, {1, "P_PID"}, {2, "P_PGID"}, {3, 
 Value d_idtype(const ArgCtx& c) { return Value::sym(enum_text(lo32(c.raw), kIdtypes)); }
 
 constexpr FlagName kRlimits[] = {
-    {0, "RLIMIT_CPU"},     {1, "RLIMIT_FSIZE"},       {2, "RLIMIT_DATA"},     {3, "RLIMIT_STACK"},
-    {4, "RLIMIT_CORE"},    {5, "RLIMIT_RSS"},         {6, "RLIMIT_NPROC"},    {7, "RLIMIT_NOFILE"},
-    {8, "RLIMIT_MEMLOCK"}, {9, "RLIMIT_AS"},          {10, "RLIMIT_LOCKS"},   {11, "RLIMIT_SIGPENDING"},
-    {12, "RLIMIT_MSGQUEUE"}, {13, "RLIMIT_NICE"},     {14, "RLIMIT_RTPRIO"},  {15, "RLIMIT_RTTIME"},
+    {0, "RLIMIT_CPU"},       {1, "RLIMIT_FSIZE"}, {2, "RLIMIT_DATA"},    {3, "RLIMIT_STACK"},
+    {4, "RLIMIT_CORE"},      {5, "RLIMIT_RSS"},   {6, "RLIMIT_NPROC"},   {7, "RLIMIT_NOFILE"},
+    {8, "RLIMIT_MEMLOCK"},   {9, "RLIMIT_AS"},    {10, "RLIMIT_LOCKS"},  {11, "RLIMIT_SIGPENDING"},
+    {12, "RLIMIT_MSGQUEUE"}, {13, "RLIMIT_NICE"}, {14, "RLIMIT_RTPRIO"}, {15, "RLIMIT_RTTIME"},
 };
 
 Value d_rlimit_resource(const ArgCtx& c) { return Value::sym(enum_text(lo32(c.raw), kRlimits)); }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The kind -> decoder tables, argument decoding and the result text.
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 
@@ -78,7 +79,9 @@ const MapRegistry& registry() {
   return r;
 }
 
-ArgDecoder MapRegistry::registry_struct(std::string_view type) { return registry().find_struct(type); }
+ArgDecoder MapRegistry::registry_struct(std::string_view type) {
+  return registry().find_struct(type);
+}
 
 // Arguments of unknown kind: small numbers in decimal, the rest look like addresses.
 Value fallback(uint64_t raw) {
@@ -104,13 +107,22 @@ void adjust(const SyscallEvent& ev, const SyscallInfo& info, std::vector<Value>&
     int flags_arg = name == "openat" ? 2 : 1;
     constexpr uint32_t kCreat = 0100, kTmpfile = 020000000;
     uint32_t flags = lo32(ev.args[flags_arg]);
-    if (!(flags & kCreat) && !((flags & kTmpfile) == kTmpfile) && args.size() > size_t(flags_arg + 1))
+    if (!(flags & kCreat) && !((flags & kTmpfile) == kTmpfile) &&
+        args.size() > size_t(flags_arg + 1))
       args.resize(static_cast<size_t>(flags_arg + 1));
   } else if (name == "fcntl" && args.size() == 3) {
     const int cmd = s32(ev.args[1]);
     const uint64_t arg = ev.args[2];
     switch (cmd) {
-      case 1: case 3: case 9: case 11: case 1025: case 1032: case 1034: case 1035: case 1037:
+      case 1:
+      case 3:
+      case 9:
+      case 11:
+      case 1025:
+      case 1032:
+      case 1034:
+      case 1035:
+      case 1037:
         args.resize(2);  // F_GET*: no argument
         break;
       case 2:  // F_SETFD
@@ -122,7 +134,15 @@ void adjust(const SyscallEvent& ev, const SyscallInfo& info, std::vector<Value>&
         if (ArgDecoder fn = decoder_for_kind("oflags")) args[2] = call_decoder(fn, c);
         break;
       }
-      case 5: case 6: case 7: case 15: case 16: case 36: case 37: case 38: case 1038:
+      case 5:
+      case 6:
+      case 7:
+      case 15:
+      case 16:
+      case 36:
+      case 37:
+      case 38:
+      case 1038:
         args[2] = addr_value(arg);  // struct pointers
         break;
       default:

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Signals: numbers, sigprocmask's how, signal sets and kernel sigactions.
-#include <bit>
 #include <fmt/format.h>
+
+#include <bit>
 
 #include "decode/families.hpp"
 #include "decode/util.hpp"
@@ -51,10 +52,10 @@ Value s_sigset(const ArgCtx& c) {
 constexpr uint64_t kSaRestorer = 0x04000000;
 
 constexpr FlagName kSaFlags[] = {
-    {0x04000000, "SA_RESTORER"}, {0x08000000, "SA_ONSTACK"},  {0x10000000, "SA_RESTART"},
-    {0x20000000, "SA_INTERRUPT"}, {0x40000000, "SA_NODEFER"}, {0x80000000, "SA_RESETHAND"},
-    {0x4, "SA_SIGINFO"},         {0x1, "SA_NOCLDSTOP"},       {0x2, "SA_NOCLDWAIT"},
-    {0x400, "SA_UNSUPPORTED"},   {0x800, "SA_EXPOSE_TAGBITS"},
+    {0x04000000, "SA_RESTORER"},  {0x08000000, "SA_ONSTACK"},   {0x10000000, "SA_RESTART"},
+    {0x20000000, "SA_INTERRUPT"}, {0x40000000, "SA_NODEFER"},   {0x80000000, "SA_RESETHAND"},
+    {0x4, "SA_SIGINFO"},          {0x1, "SA_NOCLDSTOP"},        {0x2, "SA_NOCLDWAIT"},
+    {0x400, "SA_UNSUPPORTED"},    {0x800, "SA_EXPOSE_TAGBITS"},
 };
 
 Value s_sigaction(const ArgCtx& c) {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // JSON lines (one object per line), written with the JsonLine of sysgate/json.hpp:
 // nlohmann-json's serializer without a DOM per line, buffers reused (hot path).
-#include <sys/wait.h>
+#include "sysgate/json.hpp"
 
 #include <fmt/format.h>
+#include <sys/wait.h>
 
 #include "sysgate/decode.hpp"
-#include "sysgate/json.hpp"
 #include "sysgate/output.hpp"
 #include "sysgate/syscalls.hpp"
 

@@ -5,13 +5,12 @@
 // values into the reused line buffer, so a line costs no allocation once the
 // buffers have grown. Bytes that are not valid UTF-8 (which the serializer
 // would reject) are written as \u00XX here, between runs the serializer escapes.
-#include "sysgate/json.hpp"
-
-#include <nlohmann/json.hpp>
-
 #include <cstring>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <vector>
+
+#include "sysgate/json.hpp"
 
 namespace sysgate {
 
@@ -41,14 +40,16 @@ nlohmann::ordered_json to_json(const decode::Value& v) {
 
 struct JsonLine::Impl {
   std::string line;
-  std::string open;  // the open containers, '{' or '[', innermost last
-  std::string first;  // per open container: 1 while nothing is written in it
-  nlohmann::json num;                    // scratch number / bool / null
-  nlohmann::json str = std::string();    // scratch string
+  std::string open;                    // the open containers, '{' or '[', innermost last
+  std::string first;                   // per open container: 1 while nothing is written in it
+  nlohmann::json num;                  // scratch number / bool / null
+  nlohmann::json str = std::string();  // scratch string
   nlohmann::detail::serializer<nlohmann::json> ser;
 
   // replace: a safety net only, the strings handed to it are valid UTF-8.
-  Impl() : ser(nlohmann::detail::output_adapter<char>(line), ' ', nlohmann::json::error_handler_t::replace) {}
+  Impl()
+      : ser(nlohmann::detail::output_adapter<char>(line), ' ',
+            nlohmann::json::error_handler_t::replace) {}
 
   std::string& scratch() { return str.get_ref<std::string&>(); }
   void dump(const nlohmann::json& v) { ser.dump(v, false, false, 0); }
@@ -118,8 +119,10 @@ void JsonLine::key_(std::string_view key) {
   if (plain) {
     char buf[64];
     size_t n = 0;
-    if (m.first.back()) m.first.back() = 0;
-    else buf[n++] = ',';
+    if (m.first.back())
+      m.first.back() = 0;
+    else
+      buf[n++] = ',';
     buf[n++] = '"';
     std::memcpy(buf + n, key.data(), key.size());
     n += key.size();
@@ -164,8 +167,10 @@ JsonLine& JsonLine::end_object() {
 
 std::string_view JsonLine::finish() {
   if (!impl_ || impl_->line.empty() || (impl_->open.empty() && impl_->line.back() == '\n')) {
-    if (!impl_ || impl_->line.empty()) begin();
-    else return impl_->line;  // finished already
+    if (!impl_ || impl_->line.empty())
+      begin();
+    else
+      return impl_->line;  // finished already
   }
   auto& m = *impl_;
   while (!m.open.empty()) close_(m.open.back());
@@ -277,8 +282,10 @@ template <class Json>
 void JsonLine::dom_(std::string_view key, bool keyed, const Json& v) {
   using nlohmann::detail::value_t;
   auto start = [&](char c) {
-    if (keyed) key_(key);
-    else sep_();
+    if (keyed)
+      key_(key);
+    else
+      sep_();
     open_(c);
   };
   switch (v.type()) {
@@ -298,23 +305,39 @@ void JsonLine::dom_(std::string_view key, bool keyed, const Json& v) {
       begin_array("bytes");
       for (auto byte : b) item(static_cast<unsigned>(byte));
       end_array();
-      if (b.has_subtype()) field("subtype", static_cast<uint64_t>(b.subtype()));
-      else field("subtype", nullptr);
+      if (b.has_subtype())
+        field("subtype", static_cast<uint64_t>(b.subtype()));
+      else
+        field("subtype", nullptr);
       close_('{');
       return;
     }
     default:
       break;
   }
-  if (keyed) key_(key);
-  else sep_();
+  if (keyed)
+    key_(key);
+  else
+    sep_();
   switch (v.type()) {
-    case value_t::string: put_str(v.template get_ref<const std::string&>()); return;
-    case value_t::boolean: put_bool(v.template get<bool>()); return;
-    case value_t::number_integer: put_int(v.template get<int64_t>()); return;
-    case value_t::number_unsigned: put_uint(v.template get<uint64_t>()); return;
-    case value_t::number_float: put_double(v.template get<double>()); return;
-    default: put_null(); return;
+    case value_t::string:
+      put_str(v.template get_ref<const std::string&>());
+      return;
+    case value_t::boolean:
+      put_bool(v.template get<bool>());
+      return;
+    case value_t::number_integer:
+      put_int(v.template get<int64_t>());
+      return;
+    case value_t::number_unsigned:
+      put_uint(v.template get<uint64_t>());
+      return;
+    case value_t::number_float:
+      put_double(v.template get<double>());
+      return;
+    default:
+      put_null();
+      return;
   }
 }
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <algorithm>
-#include <fmt/format.h>
 
 #include "sysgate/decode.hpp"
 #include "sysgate/output.hpp"
@@ -62,7 +62,9 @@ class TextOutput final : public Output {
 
   void probe_hit(const SyscallEvent& who, const std::string& where, uint64_t ip,
                  const uint64_t r[6]) override {
-    fmt::print(out_, "[pid {:>5}] probe {} hit: ip={:#x} di={:#x} si={:#x} dx={:#x} cx={:#x} r8={:#x} r9={:#x}\n",
+    fmt::print(out_,
+               "[pid {:>5}] probe {} hit: ip={:#x} di={:#x} si={:#x} dx={:#x} cx={:#x} r8={:#x} "
+               "r9={:#x}\n",
                who.tid, where, ip, r[0], r[1], r[2], r[3], r[4], r[5]);
   }
 
@@ -94,7 +96,8 @@ class TextOutput final : public Output {
     fmt::print(out_, "% time     seconds  usecs/call   max usecs     calls    errors syscall\n");
     fputs(rule, out_);
     for (const auto& r : rows) {
-      double pct = total_ns ? 100.0 * static_cast<double>(r.total_ns) / static_cast<double>(total_ns) : 0;
+      double pct =
+          total_ns ? 100.0 * static_cast<double>(r.total_ns) / static_cast<double>(total_ns) : 0;
       uint64_t avg = r.calls ? r.total_ns / r.calls : 0;
       std::string err = r.errors ? fmt::format("{:>9}", r.errors) : std::string(9, ' ');
       fmt::print(out_, "{:>6.2f} {:>11.6f} {:>11} {:>11} {:>9} {} {}\n", pct,
@@ -111,8 +114,9 @@ class TextOutput final : public Output {
   void summary(const RunSummary& s) override {
     // text mode stays quiet unless something was lost or cut
     if (s.drops || s.exit_drops)
-      fmt::print(out_, "sysgate: {} calls lost and {} results lost (ring buffer full); raise "
-                       "--buffer-size or trace fewer syscalls\n",
+      fmt::print(out_,
+                 "sysgate: {} calls lost and {} results lost (ring buffer full); raise "
+                 "--buffer-size or trace fewer syscalls\n",
                  s.drops, s.exit_drops);
     if (s.truncated)
       fmt::print(out_, "sysgate: {} records had their captured memory cut short\n", s.truncated);

@@ -16,12 +16,14 @@ std::unique_ptr<Backend> make_backend(const std::string& name, const SessionConf
     if (!cfg.kmod_path.empty())
       throw UsageError("--kmod-path is for --backend kmod; the ebpf backend loads no module");
     if (!cfg.probes.empty())
-      throw UsageError("--probe needs --backend kmod (the ebpf backend attaches to tracepoints only)");
+      throw UsageError(
+          "--probe needs --backend kmod (the ebpf backend attaches to tracepoints only)");
     return make_ebpf_backend();
   }
   if (name == "kmod") return make_kmod_backend(cfg.kmod_path);
   if (name == "ptrace" || name == "seccomp")
-    throw UsageError(fmt::format("--backend {}: not built yet in this version (available: ebpf, kmod)", name));
+    throw UsageError(
+        fmt::format("--backend {}: not built yet in this version (available: ebpf, kmod)", name));
   throw UsageError(fmt::format("--backend '{}': unknown backend (available: ebpf, kmod)", name));
 }
 

@@ -2,6 +2,7 @@
 #include "runtime/launcher.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -10,8 +11,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "sysgate/error.hpp"
 
@@ -23,9 +22,12 @@ std::string resolve_command(const std::string& name) {
     // checked now so that nothing (not even -o FILE) is touched for a command that cannot run
     struct stat st;
     if (stat(name.c_str(), &st) != 0)
-      throw Error(fmt::format("cannot run '{}': {}", name, strerror(errno)), errno == ENOENT ? 127 : 126);
+      throw Error(fmt::format("cannot run '{}': {}", name, strerror(errno)),
+                  errno == ENOENT ? 127 : 126);
     if (S_ISDIR(st.st_mode) || access(name.c_str(), X_OK) != 0)
-      throw Error(fmt::format("cannot run '{}': {}", name, strerror(S_ISDIR(st.st_mode) ? EISDIR : errno)), 126);
+      throw Error(
+          fmt::format("cannot run '{}': {}", name, strerror(S_ISDIR(st.st_mode) ? EISDIR : errno)),
+          126);
     return name;
   }
   const char* path = getenv("PATH");

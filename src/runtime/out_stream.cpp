@@ -2,13 +2,12 @@
 #include "runtime/out_stream.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "sysgate/error.hpp"
 

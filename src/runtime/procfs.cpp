@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,8 +12,6 @@
 #include <charconv>
 #include <memory>
 #include <string_view>
-
-#include <fmt/format.h>
 
 namespace sysgate::procfs {
 

@@ -5,6 +5,7 @@
 // cannot be written. Nothing here depends on which backend is in use.
 #include "sysgate/session.hpp"
 
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -16,8 +17,6 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "runtime/launcher.hpp"
 #include "runtime/out_stream.hpp"
@@ -68,7 +67,8 @@ class TraceConsumer final : public RecordConsumer {
   void task_exit(const TaskExit& t) override {
     if (t.group_dead) out_.process_exit(t.tgid, t.comm, t.status, t.ts_ns);
   }
-  void probe_hit(const SyscallEvent& who, uint32_t id, uint64_t ip, const uint64_t regs[6]) override {
+  void probe_hit(const SyscallEvent& who, uint32_t id, uint64_t ip,
+                 const uint64_t regs[6]) override {
     out_.probe_hit(who, b_.probe_name(id), ip, regs);
   }
 
@@ -96,7 +96,8 @@ std::string printable(std::string_view s) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
     bool ok = len > 0 && i + len <= s.size();
-    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    for (size_t k = 1; ok && k < len; ++k)
+      ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
     if (ok && len == 1 && (c < 0x20 || c == 0x7f)) ok = false;
     if (!ok) {
       out += fmt::format("\\x{:02x}", c);
@@ -160,8 +161,11 @@ Plan make_plan(const RunOptions& o) {
       throw UsageError("-p 1: refusing to zap init (PID 1); add --force if you really mean it");
     if (procfs::is_kernel_thread(tg) && !(o.mode == Mode::Zap && o.zap.force))
       throw UsageError(fmt::format("-p {}: a kernel thread makes no system calls to {}", pid,
-                                   o.mode == Mode::Zap ? "zap" : o.mode == Mode::Count ? "count" : "trace"));
-    if (std::find(p.initial.begin(), p.initial.end(), tg) == p.initial.end()) p.initial.push_back(tg);
+                                   o.mode == Mode::Zap     ? "zap"
+                                   : o.mode == Mode::Count ? "count"
+                                                           : "trace"));
+    if (std::find(p.initial.begin(), p.initial.end(), tg) == p.initial.end())
+      p.initial.push_back(tg);
   }
   p.ends_with_targets = !p.initial.empty() && t.comms.empty() && t.cgroup.empty() && !t.all &&
                         o.duration_ns == 0 && !p.launching;
@@ -307,9 +311,10 @@ int Session::run() {
     child_->release();
   }
   int64_t next_scan = start + 1000000000;
-  const int64_t end_at = o_.duration_ns ? start + static_cast<int64_t>(std::min<uint64_t>(
-                                                          o_.duration_ns, INT64_MAX / 2))
-                                        : 0;
+  const int64_t end_at =
+      o_.duration_ns
+          ? start + static_cast<int64_t>(std::min<uint64_t>(o_.duration_ns, INT64_MAX / 2))
+          : 0;
   std::vector<pid_t> peers = cfg.targets.exclude;
   bool write_failed = false;
   int64_t next_alive_check = start;

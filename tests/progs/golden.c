@@ -50,16 +50,26 @@ __attribute__((format(printf, 1, 2))) static void expect(const char *fmt, ...) {
 
 static const char *errno_name(int e) {
   switch (e) {
-    case ENOENT: return "ENOENT";
-    case EBADF: return "EBADF";
-    case EFAULT: return "EFAULT";
-    case EINVAL: return "EINVAL";
-    case EACCES: return "EACCES";
-    case EEXIST: return "EEXIST";
-    case ECONNREFUSED: return "ECONNREFUSED";
-    case EADDRINUSE: return "EADDRINUSE";
-    case EPERM: return "EPERM";
-    default: return "E???";
+    case ENOENT:
+      return "ENOENT";
+    case EBADF:
+      return "EBADF";
+    case EFAULT:
+      return "EFAULT";
+    case EINVAL:
+      return "EINVAL";
+    case EACCES:
+      return "EACCES";
+    case EEXIST:
+      return "EEXIST";
+    case ECONNREFUSED:
+      return "ECONNREFUSED";
+    case EADDRINUSE:
+      return "EADDRINUSE";
+    case EPERM:
+      return "EPERM";
+    default:
+      return "E???";
   }
 }
 
@@ -79,8 +89,8 @@ static const char *res(long r) {
 // A stat buffer as strace prints it by default (abbreviated).
 static const char *stat_text(const struct stat *st) {
   static char b[128];
-  snprintf(b, sizeof b, "{st_mode=S_IFREG|%04o, st_size=%lld, ...}", (unsigned)(st->st_mode & 07777),
-           (long long)st->st_size);
+  snprintf(b, sizeof b, "{st_mode=S_IFREG|%04o, st_size=%lld, ...}",
+           (unsigned)(st->st_mode & 07777), (long long)st->st_size);
   return b;
 }
 
@@ -119,7 +129,8 @@ int main(int argc, char **argv) {
     int s = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t l = sizeof a;
-    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 || getsockname(s, (struct sockaddr *)&a, &l) != 0)
+    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 ||
+        getsockname(s, (struct sockaddr *)&a, &l) != 0)
       die("probe socket");
     port = ntohs(a.sin_port);
     close(s);
@@ -136,8 +147,10 @@ int main(int argc, char **argv) {
   struct stat st;
 
   // ---- the traced section
-  r = syscall(SYS_openat, J(AT_FDCWD), "/nonexistent/sysgate-golden-begin", J(O_RDONLY | O_CLOEXEC));
-  expect("openat(AT_FDCWD, \"/nonexistent/sysgate-golden-begin\", O_RDONLY|O_CLOEXEC) = %s", res(r));
+  r = syscall(SYS_openat, J(AT_FDCWD), "/nonexistent/sysgate-golden-begin",
+              J(O_RDONLY | O_CLOEXEC));
+  expect("openat(AT_FDCWD, \"/nonexistent/sysgate-golden-begin\", O_RDONLY|O_CLOEXEC) = %s",
+         res(r));
 
   fdw = syscall(SYS_openat, J(AT_FDCWD), file, J(O_WRONLY | O_CREAT | O_TRUNC), J(0644));
   expect("openat(AT_FDCWD, \"%s\", O_WRONLY|O_CREAT|O_TRUNC, 0644) = %s", file, res(fdw));
@@ -150,8 +163,8 @@ int main(int argc, char **argv) {
 
   struct iovec wv[2] = {{(void *)"ab", 2}, {(void *)"cd\n", 3}};
   r = syscall(SYS_writev, J(fdw), wv, 2L);
-  expect("writev(%ld, [{iov_base=\"ab\", iov_len=2}, {iov_base=\"cd\\n\", iov_len=3}], 2) = %s", fdw,
-         res(r));
+  expect("writev(%ld, [{iov_base=\"ab\", iov_len=2}, {iov_base=\"cd\\n\", iov_len=3}], 2) = %s",
+         fdw, res(r));
 
   memset(&st, 0, sizeof st);
   r = syscall(SYS_fstat, J(fdw), &st);
@@ -176,8 +189,8 @@ int main(int argc, char **argv) {
   char rv1[4], rv2[4];
   struct iovec rv[2] = {{rv1, 4}, {rv2, 4}};
   r = syscall(SYS_readv, J(fdr), rv, 2L);
-  expect("readv(%ld, [{iov_base=\"%.4s\", iov_len=4}, {iov_base=\"%.4s\", iov_len=4}], 2) = %s", fdr,
-         rv1, rv2, res(r));
+  expect("readv(%ld, [{iov_base=\"%.4s\", iov_len=4}, {iov_base=\"%.4s\", iov_len=4}], 2) = %s",
+         fdr, rv1, rv2, res(r));
 
   memset(&st, 0, sizeof st);
   r = syscall(SYS_newfstatat, J(AT_FDCWD), file, &st, J(0));
@@ -232,10 +245,11 @@ int main(int argc, char **argv) {
   r = syscall(SYS_close, J(mfd));
   expect("close(%ld) = %s", mfd, res(r));
 
-  long addr = syscall(SYS_mmap, 0L, 8192L, (long)(PROT_READ | PROT_WRITE), (long)(MAP_PRIVATE | MAP_ANONYMOUS),
-                      -1L, 0L);
+  long addr = syscall(SYS_mmap, 0L, 8192L, (long)(PROT_READ | PROT_WRITE),
+                      (long)(MAP_PRIVATE | MAP_ANONYMOUS), -1L, 0L);
   if (addr == -1)
-    expect("mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %s", res(addr));
+    expect("mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %s",
+           res(addr));
   else
     expect("mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#lx", addr);
 
@@ -261,11 +275,13 @@ int main(int argc, char **argv) {
   s = syscall(SYS_socket, J(AF_INET), J(SOCK_STREAM | SOCK_CLOEXEC), JP(0));
   expect("socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, 0) = %s", res(s));
 
-  struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  struct sockaddr_in sin = {
+      .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   r = syscall(SYS_connect, J(s), &sin, J(sizeof sin));
-  expect("connect(%ld, {sa_family=AF_INET, sin_port=htons(%d), sin_addr=inet_addr(\"127.0.0.1\")}, %zu) = %s",
-         s, port, sizeof sin, res(r));
+  expect(
+      "connect(%ld, {sa_family=AF_INET, sin_port=htons(%d), sin_addr=inet_addr(\"127.0.0.1\")}, "
+      "%zu) = %s",
+      s, port, sizeof sin, res(r));
   r = syscall(SYS_close, J(s));
   expect("close(%ld) = %s", s, res(r));
 
@@ -275,7 +291,8 @@ int main(int argc, char **argv) {
   strcpy(sun.sun_path, sock_path);
   long sun_len = (long)(offsetof(struct sockaddr_un, sun_path) + strlen(sock_path) + 1);
   r = syscall(SYS_bind, J(u), &sun, J(sun_len));
-  expect("bind(%ld, {sa_family=AF_UNIX, sun_path=\"%s\"}, %ld) = %s", u, sock_path, sun_len, res(r));
+  expect("bind(%ld, {sa_family=AF_UNIX, sun_path=\"%s\"}, %ld) = %s", u, sock_path, sun_len,
+         res(r));
   r = syscall(SYS_close, J(u));
   expect("close(%ld) = %s", u, res(r));
 

@@ -49,10 +49,18 @@ int main(int argc, char **argv) {
   const char *name = NULL;
   while ((opt = getopt(argc, argv, "n:t:i:c:")) != -1) {
     switch (opt) {
-      case 'n': name = optarg; break;
-      case 't': threads = atoi(optarg); break;
-      case 'i': interval_ms = atol(optarg); break;
-      case 'c': count = atol(optarg); break;
+      case 'n':
+        name = optarg;
+        break;
+      case 't':
+        threads = atoi(optarg);
+        break;
+      case 'i':
+        interval_ms = atol(optarg);
+        break;
+      case 'c':
+        count = atol(optarg);
+        break;
       default:
         fprintf(stderr, "usage: sleeper [-n NAME] [-t THREADS] [-i INTERVAL_MS] [-c COUNT]\n");
         return 2;

@@ -32,13 +32,20 @@ TEST(DecodeMisc, FutexOps) {
   EXPECT_EQ(one("futex", 1, kJunk | FUTEX_WAKE_PRIVATE), "FUTEX_WAKE_PRIVATE");
   EXPECT_EQ(one("futex", 1, FUTEX_WAIT_BITSET_PRIVATE | FUTEX_CLOCK_REALTIME),
             "FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME");
-  EXPECT_EQ(one("futex", 1, FUTEX_CMP_REQUEUE_PI | FUTEX_PRIVATE_FLAG), "FUTEX_CMP_REQUEUE_PI_PRIVATE");
+  EXPECT_EQ(one("futex", 1, FUTEX_CMP_REQUEUE_PI | FUTEX_PRIVATE_FLAG),
+            "FUTEX_CMP_REQUEUE_PI_PRIVATE");
   EXPECT_EQ(one("futex", 1, 13), "FUTEX_LOCK_PI2");
   EXPECT_EQ(one("futex", 1, 0x1000 | FUTEX_WAKE), "0x1001");  // stray bits: no such command
-  EXPECT_EQ(one("futex", 1, 0x8e), "0x8e");  // unknown command
+  EXPECT_EQ(one("futex", 1, 0x8e), "0x8e");                   // unknown command
 
   EventBuilder b("futex");
-  b.arg(0, 0x7f0000001000).arg(1, FUTEX_WAKE_PRIVATE).arg(2, 1).arg(3, 0).arg(4, 0).arg(5, 0).ret(0);
+  b.arg(0, 0x7f0000001000)
+      .arg(1, FUTEX_WAKE_PRIVATE)
+      .arg(2, 1)
+      .arg(3, 0)
+      .arg(4, 0)
+      .arg(5, 0)
+      .ret(0);
   EXPECT_EQ(line(b.build()), "futex(0x7f0000001000, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0) = 0");
 }
 
@@ -68,7 +75,8 @@ TEST(DecodeMisc, BpfPtraceSeccomp) {
   EXPECT_EQ(one("seccomp", 0, 1), "SECCOMP_SET_MODE_FILTER");
   EXPECT_EQ(one("seccomp", 0, 3), "SECCOMP_GET_NOTIF_SIZES");
   EXPECT_EQ(one("seccomp", 1, 0), "0");
-  EXPECT_EQ(one("seccomp", 1, 1 | 8 | 0x100), "SECCOMP_FILTER_FLAG_TSYNC|SECCOMP_FILTER_FLAG_NEW_LISTENER|0x100");
+  EXPECT_EQ(one("seccomp", 1, 1 | 8 | 0x100),
+            "SECCOMP_FILTER_FLAG_TSYNC|SECCOMP_FILTER_FLAG_NEW_LISTENER|0x100");
 }
 
 TEST(DecodeMisc, FdCreationFlags) {
@@ -85,7 +93,8 @@ TEST(DecodeMisc, FdCreationFlags) {
 TEST(DecodeMisc, InotifyXattrStatx) {
   EXPECT_EQ(one("inotify_add_watch", 2, 0x2 | 0x100 | 0x200 | 0x1000000),
             "IN_MODIFY|IN_CREATE|IN_DELETE|IN_ONLYDIR");
-  EXPECT_EQ(one("inotify_add_watch", 2, 0x80000000u | 0x20000000 | 0x10000), "IN_MASK_ADD|IN_ONESHOT|0x10000");
+  EXPECT_EQ(one("inotify_add_watch", 2, 0x80000000u | 0x20000000 | 0x10000),
+            "IN_MASK_ADD|IN_ONESHOT|0x10000");
   EXPECT_EQ(one("setxattr", 4, 1), "XATTR_CREATE");
   EXPECT_EQ(one("setxattr", 4, 2 | 4), "XATTR_REPLACE|0x4");
   EXPECT_EQ(one("statx", 3, 0x7ff), "STATX_BASIC_STATS");
@@ -124,10 +133,11 @@ TEST(DecodeMisc, PerfEventAttr) {
   a.disabled = 1;
   a.exclude_kernel = 1;
   a.exclude_hv = 1;
-  EXPECT_EQ(attr_text(a),
-            "{type=PERF_TYPE_HARDWARE, size=PERF_ATTR_SIZE_VER7, config=PERF_COUNT_HW_CPU_CYCLES, "
-            "sample_period=0, sample_type=0, read_format=0, disabled=1, exclude_kernel=1, exclude_hv=1, "
-            "precise_ip=0 /* arbitrary skid */, ...}");
+  EXPECT_EQ(
+      attr_text(a),
+      "{type=PERF_TYPE_HARDWARE, size=PERF_ATTR_SIZE_VER7, config=PERF_COUNT_HW_CPU_CYCLES, "
+      "sample_period=0, sample_type=0, read_format=0, disabled=1, exclude_kernel=1, exclude_hv=1, "
+      "precise_ip=0 /* arbitrary skid */, ...}");
 
   perf_event_attr s{};
   s.type = PERF_TYPE_SOFTWARE;
@@ -144,7 +154,8 @@ TEST(DecodeMisc, PerfEventAttr) {
   EXPECT_EQ(attr_text(s),
             "{type=PERF_TYPE_SOFTWARE, size=PERF_ATTR_SIZE_VER8, config=PERF_COUNT_SW_TASK_CLOCK, "
             "sample_freq=4000, sample_type=PERF_SAMPLE_IDENTIFIER, "
-            "read_format=PERF_FORMAT_TOTAL_TIME_ENABLED|PERF_FORMAT_TOTAL_TIME_RUNNING, disabled=1, inherit=1, "
+            "read_format=PERF_FORMAT_TOTAL_TIME_ENABLED|PERF_FORMAT_TOTAL_TIME_RUNNING, "
+            "disabled=1, inherit=1, "
             "freq=1, precise_ip=2 /* requested to have 0 skid */, exclude_guest=1, ...}");
 
   perf_event_attr u{};
@@ -163,7 +174,8 @@ TEST(DecodeMisc, PerfEventAttr) {
   perf_event_attr c{};
   c.type = PERF_TYPE_HW_CACHE;
   c.size = 128;
-  c.config = PERF_COUNT_HW_CACHE_LL | (PERF_COUNT_HW_CACHE_OP_READ << 8) | (PERF_COUNT_HW_CACHE_RESULT_MISS << 16);
+  c.config = PERF_COUNT_HW_CACHE_LL | (PERF_COUNT_HW_CACHE_OP_READ << 8) |
+             (PERF_COUNT_HW_CACHE_RESULT_MISS << 16);
   EXPECT_NE(attr_text(c).find("config=PERF_COUNT_HW_CACHE_LL|PERF_COUNT_HW_CACHE_OP_READ<<8|"
                               "PERF_COUNT_HW_CACHE_RESULT_MISS<<16,"),
             std::string::npos);
@@ -190,7 +202,8 @@ TEST(DecodeMisc, IoUring) {
   EXPECT_EQ(one("io_uring_register", 1, 0), "IORING_REGISTER_BUFFERS");
   EXPECT_EQ(one("io_uring_register", 1, 2), "IORING_REGISTER_FILES");
   EXPECT_EQ(one("io_uring_register", 1, 27), "IORING_REGISTER_NAPI");
-  EXPECT_EQ(one("io_uring_register", 1, 0x80000000u | 4), "IORING_REGISTER_USE_REGISTERED_RING|IORING_REGISTER_EVENTFD");
+  EXPECT_EQ(one("io_uring_register", 1, 0x80000000u | 4),
+            "IORING_REGISTER_USE_REGISTERED_RING|IORING_REGISTER_EVENTFD");
   EXPECT_EQ(one("io_uring_register", 1, 999), "999");
 
   io_uring_params p{};
@@ -216,8 +229,10 @@ TEST(DecodeMisc, IoUring) {
   x.arg(0, 8).arg(1, 0x1000).struct_cap(1, in).struct_cap(1, q, true).ret(3);
   EXPECT_EQ(arg_text(x.build(), 1),
             "{flags=0, sq_thread_cpu=0, sq_thread_idle=0, sq_entries=8, cq_entries=16, "
-            "features=IORING_FEAT_SINGLE_MMAP|IORING_FEAT_NODROP, sq_off={head=0, tail=64, ring_mask=256, "
-            "ring_entries=264, flags=276, dropped=272, array=384}, cq_off={head=128, tail=192, ring_mask=260, "
+            "features=IORING_FEAT_SINGLE_MMAP|IORING_FEAT_NODROP, sq_off={head=0, tail=64, "
+            "ring_mask=256, "
+            "ring_entries=264, flags=276, dropped=272, array=384}, cq_off={head=128, tail=192, "
+            "ring_mask=260, "
             "ring_entries=268, overflow=284, cqes=320, flags=280}}");
 
   EventBuilder f("io_uring_setup");
@@ -241,7 +256,8 @@ TEST(DecodeIpc, MqAttr) {
   MqAttr odd{04000 | 1, 1, 2, 0, {}};
   EventBuilder o("mq_getsetattr");
   o.arg(0, 3).arg(1, 0x1000).struct_cap(1, odd).arg(2, 0).ret(0);
-  EXPECT_EQ(arg_text(o.build(), 1), "{mq_flags=O_NONBLOCK|0x1, mq_maxmsg=1, mq_msgsize=2, mq_curmsgs=0}");
+  EXPECT_EQ(arg_text(o.build(), 1),
+            "{mq_flags=O_NONBLOCK|0x1, mq_maxmsg=1, mq_msgsize=2, mq_curmsgs=0}");
   EXPECT_EQ(arg_text(o.build(), 2), "NULL");
 
   EventBuilder f("mq_getsetattr");

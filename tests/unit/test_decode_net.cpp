@@ -58,7 +58,10 @@ TEST(DecodeNet, SocketFamilyTypeAndFlags) {
   EXPECT_EQ(line(b.build()), "socket(AF_INET6, SOCK_DGRAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0) = 3");
 
   EventBuilder u("socket");
-  u.arg(0, 0xdead00000000ull | AF_NETLINK).arg(1, 0xffff000000000000ull | SOCK_RAW).arg(2, 0).ret(4);
+  u.arg(0, 0xdead00000000ull | AF_NETLINK)
+      .arg(1, 0xffff000000000000ull | SOCK_RAW)
+      .arg(2, 0)
+      .ret(4);
   EXPECT_EQ(arg_text(u.build(), 0), "AF_NETLINK");
   EXPECT_EQ(arg_text(u.build(), 1), "SOCK_RAW");
 
@@ -88,7 +91,14 @@ TEST(DecodeNet, Accept4FlagsAndShutdown) {
 
 TEST(DecodeNet, MsgFlags) {
   EventBuilder b("sendto");
-  b.arg(0, 3).arg(1, 0x1000).buf_cap(1, "hi").arg(2, 2).arg(3, MSG_NOSIGNAL | MSG_DONTWAIT).arg(4, 0).arg(5, 0).ret(2);
+  b.arg(0, 3)
+      .arg(1, 0x1000)
+      .buf_cap(1, "hi")
+      .arg(2, 2)
+      .arg(3, MSG_NOSIGNAL | MSG_DONTWAIT)
+      .arg(4, 0)
+      .arg(5, 0)
+      .ret(2);
   EXPECT_EQ(line(b.build()), "sendto(3, \"hi\", 2, MSG_DONTWAIT|MSG_NOSIGNAL, NULL, 0) = 2");
 
   EventBuilder z("sendto");
@@ -103,7 +113,8 @@ TEST(DecodeNet, ConnectInet) {
   EventBuilder b("connect");
   b.arg(0, 3).arg(1, 0x7ffd1000).buf_cap(1, inet("127.0.0.1", 80)).arg(2, 16).ret(0);
   EXPECT_EQ(line(b.build()),
-            "connect(3, {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0");
+            "connect(3, {sa_family=AF_INET, sin_port=htons(80), "
+            "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0");
 }
 
 TEST(DecodeNet, ConnectInet6) {
@@ -158,7 +169,8 @@ TEST(DecodeNet, NetlinkAndPacketAndOthers) {
   EventBuilder p("bind");
   p.arg(0, 3).arg(1, 0x1000).buf_cap(1, bytes_of(ll)).arg(2, 20);
   EXPECT_EQ(arg_text(p.build(), 1),
-            "{sa_family=AF_PACKET, sll_protocol=htons(ETH_P_ALL), sll_ifindex=2, sll_hatype=ARPHRD_ETHER, "
+            "{sa_family=AF_PACKET, sll_protocol=htons(ETH_P_ALL), sll_ifindex=2, "
+            "sll_hatype=ARPHRD_ETHER, "
             "sll_pkttype=PACKET_HOST, sll_halen=6, sll_addr=00:11:22:aa:bb:cc}");
 
   std::string vs(16, '\0');
@@ -205,9 +217,10 @@ TEST(DecodeNet, AcceptAddressAndLength) {
   b.buf_cap(1, inet("192.168.1.2", 5555), true, 16);
   b.cap(2, SG_CK_SOCKLEN, socklen_bytes(16), 4, 0, true);
   b.ret(4);
-  EXPECT_EQ(line(b.build()),
-            "accept(3, {sa_family=AF_INET, sin_port=htons(5555), sin_addr=inet_addr(\"192.168.1.2\")}, "
-            "[128 => 16]) = 4");
+  EXPECT_EQ(
+      line(b.build()),
+      "accept(3, {sa_family=AF_INET, sin_port=htons(5555), sin_addr=inet_addr(\"192.168.1.2\")}, "
+      "[128 => 16]) = 4");
 
   // unchanged length: [16]
   EventBuilder g("getsockname");
@@ -223,7 +236,8 @@ TEST(DecodeNet, AcceptAddressAndLength) {
   f.arg(0, 3).arg(1, 0x1000).arg(2, 0x2000);
   f.cap(2, SG_CK_SOCKLEN, socklen_bytes(16), 4);
   f.ret(-11);
-  EXPECT_EQ(line(f.build()), "accept(3, 0x1000, [16]) = -1 EAGAIN (Resource temporarily unavailable)");
+  EXPECT_EQ(line(f.build()),
+            "accept(3, 0x1000, [16]) = -1 EAGAIN (Resource temporarily unavailable)");
 
   // not returned yet
   EventBuilder u("accept");
@@ -256,8 +270,9 @@ TEST(DecodeNet, RecvfromUnixPeer) {
   b.buf_cap(4, peer, true, peer.size());
   b.cap(5, SG_CK_SOCKLEN, socklen_bytes(static_cast<int32_t>(peer.size())), 4, 0, true);
   b.ret(4);
-  EXPECT_EQ(line(b.build()),
-            "recvfrom(3, \"pong\", 64, 0, {sa_family=AF_UNIX, sun_path=\"/tmp/s\"}, [110 => 9]) = 4");
+  EXPECT_EQ(
+      line(b.build()),
+      "recvfrom(3, \"pong\", 64, 0, {sa_family=AF_UNIX, sun_path=\"/tmp/s\"}, [110 => 9]) = 4");
 }
 
 struct Msghdr {
@@ -289,10 +304,12 @@ TEST(DecodeNet, SendmsgWithName) {
   b.elem_cap(1, SG_CK_IOV, iovecs({{0x7000, 5}, {0x8000, 3}}), 2);
   b.elem_cap(1, SG_CK_BUF, "hello", 5);
   b.elem_cap(1, SG_CK_BUF, "abc", 3);
-  EXPECT_EQ(line(b.build()),
-            "sendmsg(3, {msg_name={sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr(\"127.0.0.1\")}, "
-            "msg_namelen=16, msg_iov=[{iov_base=\"hello\", iov_len=5}, {iov_base=\"abc\", iov_len=3}], "
-            "msg_iovlen=2, msg_controllen=0, msg_flags=0}, MSG_NOSIGNAL) = 8");
+  EXPECT_EQ(
+      line(b.build()),
+      "sendmsg(3, {msg_name={sa_family=AF_INET, sin_port=htons(53), "
+      "sin_addr=inet_addr(\"127.0.0.1\")}, "
+      "msg_namelen=16, msg_iov=[{iov_base=\"hello\", iov_len=5}, {iov_base=\"abc\", iov_len=3}], "
+      "msg_iovlen=2, msg_controllen=0, msg_flags=0}, MSG_NOSIGNAL) = 8");
 }
 
 TEST(DecodeNet, SendmsgWithoutNameWithControl) {
@@ -319,7 +336,8 @@ TEST(DecodeNet, RecvmsgBoundedByReturn) {
   b.elem_cap(1, SG_CK_BUF, "ef", 2, true);
   EXPECT_EQ(line(b.build()),
             "recvmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"abcd\", iov_len=4}, "
-            "{iov_base=\"ef\", iov_len=100}], msg_iovlen=2, msg_controllen=0, msg_flags=MSG_TRUNC}, 0) = 6");
+            "{iov_base=\"ef\", iov_len=100}], msg_iovlen=2, msg_controllen=0, "
+            "msg_flags=MSG_TRUNC}, 0) = 6");
 
   // failed: nothing was filled in
   EventBuilder f("recvmsg");
@@ -342,7 +360,8 @@ TEST(DecodeNet, MsghdrFaultsAndTruncation) {
   e.elem_cap(1, SG_CK_BUF, "", 16, false, SG_CF_FAULT);
   e.elem_cap(1, SG_CK_IOV, "", 1, false, SG_CF_FAULT);
   EXPECT_EQ(arg_text(e.build(), 1),
-            "{msg_name=0x5000, msg_namelen=16, msg_iov=0x6000, msg_iovlen=1, msg_controllen=0, msg_flags=0}");
+            "{msg_name=0x5000, msg_namelen=16, msg_iov=0x6000, msg_iovlen=1, msg_controllen=0, "
+            "msg_flags=0}");
 
   // more than 8 iovecs and data longer than the string limit
   Msghdr t{0, 0, 0, 0x6000, 9, 0, 0, 0, 0};
@@ -363,15 +382,17 @@ TEST(DecodeNet, MsghdrFaultsAndTruncation) {
   zb.cap(1, SG_CK_MSGHDR, bytes_of(z), 56);
   zb.elem_cap(1, SG_CK_BUF, "", 0);
   zb.elem_cap(1, SG_CK_IOV, "", 0);
-  EXPECT_EQ(arg_text(zb.build(), 1),
-            "{msg_name=NULL, msg_namelen=0, msg_iov=NULL, msg_iovlen=0, msg_controllen=0, msg_flags=0}");
+  EXPECT_EQ(
+      arg_text(zb.build(), 1),
+      "{msg_name=NULL, msg_namelen=0, msg_iov=NULL, msg_iovlen=0, msg_controllen=0, msg_flags=0}");
 
   // header only (the event ran out of room for the elements)
   EventBuilder o("sendmsg");
   o.arg(0, 3).arg(1, 0x4000).arg(2, 0);
   o.cap(1, SG_CK_MSGHDR, bytes_of(m), 56);
   EXPECT_EQ(arg_text(o.build(), 1),
-            "{msg_name=0x5000, msg_namelen=16, msg_iov=0x6000, msg_iovlen=1, msg_controllen=0, msg_flags=0}");
+            "{msg_name=0x5000, msg_namelen=16, msg_iov=0x6000, msg_iovlen=1, msg_controllen=0, "
+            "msg_flags=0}");
 
   // short header
   EventBuilder s("sendmsg");

@@ -30,7 +30,12 @@ TEST(JsonLine, ValidUtf8PassesThrough) {
 
 TEST(JsonLine, InvalidBytesAreEscapedOneByOne) {
   // a lone continuation byte, a cut sequence, an overlong '/', a surrogate, F5
-  std::string s = line_of("v", "a\x80" "b\xc3" "c\xc0\xaf" "d\xed\xa0\x80" "e\xf5");
+  std::string s = line_of("v",
+                          "a\x80"
+                          "b\xc3"
+                          "c\xc0\xaf"
+                          "d\xed\xa0\x80"
+                          "e\xf5");
   EXPECT_EQ(s, "{\"v\":\"a\\u0080b\\u00c3c\\u00c0\\u00afd\\u00ed\\u00a0\\u0080e\\u00f5\"}\n");
   EXPECT_TRUE(json::accept(s));
 }
@@ -135,7 +140,7 @@ TEST(Utf8, SequenceLengths) {
   EXPECT_EQ(decode::utf8_seq_len("\xe2\x82\xac", 0), 3u);
   EXPECT_EQ(decode::utf8_seq_len("\xf0\x9f\x98\x80", 0), 4u);
   EXPECT_EQ(decode::utf8_seq_len("\xc3", 0), 0u);
-  EXPECT_EQ(decode::utf8_seq_len("\xc1\x81", 0), 0u);      // overlong
+  EXPECT_EQ(decode::utf8_seq_len("\xc1\x81", 0), 0u);          // overlong
   EXPECT_EQ(decode::utf8_seq_len("\xf4\x90\x80\x80", 0), 0u);  // above U+10FFFF
   EXPECT_TRUE(decode::valid_utf8("caf\xc3\xa9"));
   EXPECT_FALSE(decode::valid_utf8("caf\xe9"));

@@ -107,7 +107,7 @@ TEST(Records, ExitWithoutEntryIsAResumedCall) {
   EXPECT_FALSE(c.calls[0].has_enter);
   EXPECT_TRUE(c.calls[0].has_exit);
   EXPECT_EQ(c.calls[0].ts_ns, 1800u);  // the entry time the exit carries
-  EXPECT_EQ(r.calls(), 0u);           // entries seen
+  EXPECT_EQ(r.calls(), 0u);            // entries seen
 }
 
 TEST(Records, MismatchedExitFlushesTheHeldEntry) {

@@ -41,13 +41,30 @@ std::map<int, std::string> kernel_table() {
 
 TEST(SyscallNumbers, KnownNumbers) {
   const std::pair<const char*, int> want[] = {
-      {"read", 0},         {"write", 1},           {"clone", 56},      {"execve", 59},
-      {"exit", 60},        {"exit_group", 231},    {"execveat", 322},  {"rseq", 334},
-      {"uretprobe", 335},  {"pidfd_send_signal", 424}, {"clone3", 435}, {"futex_waitv", 449},
-      {"cachestat", 451},  {"fchmodat2", 452},     {"map_shadow_stack", 453},
-      {"futex_wake", 454}, {"futex_wait", 455},    {"futex_requeue", 456},
-      {"statmount", 457},  {"listmount", 458},     {"lsm_get_self_attr", 459},
-      {"lsm_set_self_attr", 460}, {"lsm_list_modules", 461}, {"mseal", 462},
+      {"read", 0},
+      {"write", 1},
+      {"clone", 56},
+      {"execve", 59},
+      {"exit", 60},
+      {"exit_group", 231},
+      {"execveat", 322},
+      {"rseq", 334},
+      {"uretprobe", 335},
+      {"pidfd_send_signal", 424},
+      {"clone3", 435},
+      {"futex_waitv", 449},
+      {"cachestat", 451},
+      {"fchmodat2", 452},
+      {"map_shadow_stack", 453},
+      {"futex_wake", 454},
+      {"futex_wait", 455},
+      {"futex_requeue", 456},
+      {"statmount", 457},
+      {"listmount", 458},
+      {"lsm_get_self_attr", 459},
+      {"lsm_set_self_attr", 460},
+      {"lsm_list_modules", 461},
+      {"mseal", 462},
   };
   for (const auto& [name, nr] : want) {
     const SyscallInfo* s = syscall_by_name(name);

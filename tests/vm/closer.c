@@ -5,13 +5,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int main(void)
-{
-	int fd;
+int main(void) {
+  int fd;
 
-	syscall(SYS_close, 42);
-	fd = syscall(SYS_openat, AT_FDCWD, "/etc/hostname", O_RDONLY);
-	syscall(SYS_close, fd);
-	syscall(SYS_write, 1, "hello\n", 6);
-	return 0;
+  syscall(SYS_close, 42);
+  fd = syscall(SYS_openat, AT_FDCWD, "/etc/hostname", O_RDONLY);
+  syscall(SYS_close, fd);
+  syscall(SYS_write, 1, "hello\n", 6);
+  return 0;
 }

@@ -4,11 +4,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <linux/capability.h>
-#include <sys/syscall.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,8 +19,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "sysgate/backend.hpp"
 #include "sysgate/error.hpp"
@@ -93,7 +92,8 @@ std::string join_names(const std::vector<std::string>& v) {
 // options of other backends are refused, never ignored.
 void validate(const SessionConfig& cfg) {
   if (!cfg.probes.empty())
-    throw UsageError("--probe needs --backend kmod (the ebpf backend attaches to tracepoints only)");
+    throw UsageError(
+        "--probe needs --backend kmod (the ebpf backend attaches to tracepoints only)");
   if (cfg.attach != "auto" && cfg.attach != "raw" && cfg.attach != "syscall")
     throw UsageError(fmt::format("--attach {}: use auto, raw or syscall", cfg.attach));
   if (cfg.targets.comms.size() > SG_MAX_COMMS)
@@ -131,10 +131,12 @@ size_t round_ring(size_t bytes) {
   std::string detail = g_libbpf_log;
   if (err == -EPERM || (err == -EACCES && geteuid() != 0)) {
     if (geteuid() != 0)
-      throw Error("loading BPF programs was refused: run sysgate as root (or with CAP_BPF and "
-                  "CAP_PERFMON), or use a backend that needs no privileges");
-    throw Error("loading BPF programs was refused (EPERM) although running as root: the kernel "
-                "may forbid BPF here (lockdown, a seccomp policy or unprivileged_bpf settings)");
+      throw Error(
+          "loading BPF programs was refused: run sysgate as root (or with CAP_BPF and "
+          "CAP_PERFMON), or use a backend that needs no privileges");
+    throw Error(
+        "loading BPF programs was refused (EPERM) although running as root: the kernel "
+        "may forbid BPF here (lockdown, a seccomp policy or unprivileged_bpf settings)");
   }
   auto nl = detail.find("\n-- END PROG LOAD LOG --");
   std::string last;
@@ -145,9 +147,10 @@ size_t round_ring(size_t bytes) {
                          end - (start == std::string::npos ? 0 : start + 1) + 1);
   }
   (void)nl;
-  throw Error(fmt::format("the kernel refused sysgate's BPF programs ({}){}{}: set SYSGATE_DEBUG=1 "
-                          "for the verifier log",
-                          strerror(-err), last.empty() ? "" : ": ", last));
+  throw Error(
+      fmt::format("the kernel refused sysgate's BPF programs ({}){}{}: set SYSGATE_DEBUG=1 "
+                  "for the verifier log",
+                  strerror(-err), last.empty() ? "" : ": ", last));
 }
 
 bool has_cap(int cap) {
@@ -160,8 +163,9 @@ bool has_cap(int cap) {
 // What the programs need, probed on the running kernel (never from its version).
 void check_kernel() {
   if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
-    throw Error("the running kernel has no BTF (/sys/kernel/btf/vmlinux; CONFIG_DEBUG_INFO_BTF): "
-                "the ebpf backend needs it");
+    throw Error(
+        "the running kernel has no BTF (/sys/kernel/btf/vmlinux; CONFIG_DEBUG_INFO_BTF): "
+        "the ebpf backend needs it");
   // probing without privileges fails for the wrong reason: say the real one first
   if (!has_cap(CAP_SYS_ADMIN) && !(has_cap(CAP_BPF) && has_cap(CAP_PERFMON)))
     throw Error("the ebpf backend needs root (or CAP_BPF and CAP_PERFMON): run sysgate with sudo");
@@ -195,9 +199,12 @@ class EbpfBackend final : public Backend {
     check_kernel();
     size_t nsel = 0;
     for (bool b : cfg.syscalls) nsel += b;
-    if (cfg.attach == "raw") per_syscall_ = false;
-    else if (cfg.attach == "syscall") per_syscall_ = true;
-    else per_syscall_ = nsel <= kPerSyscallAttachMax;
+    if (cfg.attach == "raw")
+      per_syscall_ = false;
+    else if (cfg.attach == "syscall")
+      per_syscall_ = true;
+    else
+      per_syscall_ = nsel <= kPerSyscallAttachMax;
     if (per_syscall_) plan_per_syscall();
 
     skel_ = sysgate_bpf__open();
@@ -258,7 +265,8 @@ class EbpfBackend final : public Backend {
       }
     }
 
-    ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &EbpfBackend::on_record, this, nullptr);
+    ring_ =
+        ring_buffer__new(bpf_map__fd(skel_->maps.events), &EbpfBackend::on_record, this, nullptr);
     if (!ring_) {
       int e = errno;
       close();
@@ -351,7 +359,7 @@ class EbpfBackend final : public Backend {
       const ArgMatch& m = z.matches[i];
       auto* d = const_cast<sg_arg_match*>(&ro->zap_match[i]);
       d->index = static_cast<__u8>(m.index);
-      d->op = m.op == ArgMatch::Op::Eq ? SG_MATCH_EQ
+      d->op = m.op == ArgMatch::Op::Eq     ? SG_MATCH_EQ
               : m.op == ArgMatch::Op::Bits ? SG_MATCH_BITS
                                            : SG_MATCH_PREFIX;
       d->value = m.value;
@@ -396,14 +404,15 @@ class EbpfBackend final : public Backend {
   void set_cgroup(const std::string& path) {
     cgroup_fd_.reset(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!cgroup_fd_)
-      throw UsageError(fmt::format("--cgroup {}: {} (give a cgroup v2 directory such as "
-                                   "/sys/fs/cgroup/system.slice/foo.service)",
-                                   path, strerror(errno)));
+      throw UsageError(
+          fmt::format("--cgroup {}: {} (give a cgroup v2 directory such as "
+                      "/sys/fs/cgroup/system.slice/foo.service)",
+                      path, strerror(errno)));
     uint32_t key = 0;
     int cgfd = cgroup_fd_.get();
     if (bpf_map_update_elem(bpf_map__fd(skel_->maps.cgroups), &key, &cgfd, BPF_ANY) != 0)
-      throw UsageError(fmt::format("--cgroup {}: not a cgroup v2 directory ({})", path,
-                                   strerror(errno)));
+      throw UsageError(
+          fmt::format("--cgroup {}: not a cgroup v2 directory ({})", path, strerror(errno)));
   }
 
   void attach_prog(bpf_program* p) {
@@ -452,7 +461,8 @@ class EbpfBackend final : public Backend {
       // exit_group and exit never return, and zap acts at entry only
       if (!zap && (!info || info->ret_kind != "noreturn")) {
         l = bpf_program__attach_tracepoint(
-            trace ? skel_->progs.tp_trace_exit : skel_->progs.tp_count_exit, "syscalls", ext.c_str());
+            trace ? skel_->progs.tp_trace_exit : skel_->progs.tp_count_exit, "syscalls",
+            ext.c_str());
         if (!l) fail_attach("syscalls/" + ext, errno);
         links_.push_back(l);
       }
@@ -477,9 +487,10 @@ class EbpfBackend final : public Backend {
   void plan_per_syscall() {
     std::string why;
     if (tracefs_state(&why) != Tracefs::Ready) {
-      notice(fmt::format("{}: attaching to raw_syscalls (every syscall) instead of per-syscall "
-                         "tracepoints",
-                         why));
+      notice(
+          fmt::format("{}: attaching to raw_syscalls (every syscall) instead of per-syscall "
+                      "tracepoints",
+                      why));
       per_syscall_ = false;
       return;
     }
@@ -496,9 +507,10 @@ class EbpfBackend final : public Backend {
       std::string dir = fmt::format("{}/events/syscalls/sys_enter_{}", kTracefs, name);
       if (faccessat(AT_FDCWD, dir.c_str(), F_OK, AT_EACCESS) != 0) {
         if (errno != ENOENT) {  // unreadable after all: claim nothing about the kernel
-          notice(fmt::format("{}: {}: attaching to raw_syscalls (every syscall) instead of "
-                             "per-syscall tracepoints",
-                             dir, strerror(errno)));
+          notice(
+              fmt::format("{}: {}: attaching to raw_syscalls (every syscall) instead of "
+                          "per-syscall tracepoints",
+                          dir, strerror(errno)));
           per_syscall_ = false;
           tracepoints_.clear();
           return;
@@ -509,17 +521,19 @@ class EbpfBackend final : public Backend {
       tracepoints_.emplace_back(static_cast<int>(nr), name);
     }
     if (!unnamed.empty()) {
-      notice(fmt::format("{}: no name in sysgate's syscall table, so no tracepoint to attach: "
-                         "attaching to raw_syscalls (every syscall) instead",
-                         join_names(unnamed)));
+      notice(
+          fmt::format("{}: no name in sysgate's syscall table, so no tracepoint to attach: "
+                      "attaching to raw_syscalls (every syscall) instead",
+                      join_names(unnamed)));
       per_syscall_ = false;
       tracepoints_.clear();
       return;
     }
     if (!absent.empty())
-      notice(fmt::format("{}: the running kernel has no such syscall (no tracepoint "
-                         "syscalls/sys_enter_*), not traced",
-                         join_names(absent)));
+      notice(
+          fmt::format("{}: the running kernel has no such syscall (no tracepoint "
+                      "syscalls/sys_enter_*), not traced",
+                      join_names(absent)));
   }
 
   SessionConfig cfg_;

@@ -2,6 +2,7 @@
 // The kernel-module backend: drives kmod/sysgate_kmod.ko through /dev/sysgate.
 // Same session config, same ABI records, same decoders and outputs as eBPF.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -14,8 +15,6 @@
 #include <cstring>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "sysgate/backend.hpp"
 #include "sysgate/error.hpp"
@@ -50,9 +49,10 @@ std::pair<std::string, uint64_t> parse_probe(const std::string& spec) {
 // same values (sysgate_match.h), so user space never sends what it would cut.
 void validate(const SessionConfig& cfg) {
   if (cfg.attach != "auto")
-    throw UsageError(fmt::format("--attach {}: an ebpf backend option (the kmod backend puts "
-                                 "kretprobes on the syscall functions)",
-                                 cfg.attach));
+    throw UsageError(
+        fmt::format("--attach {}: an ebpf backend option (the kmod backend puts "
+                    "kretprobes on the syscall functions)",
+                    cfg.attach));
   if (cfg.targets.comms.size() > SG_MAX_COMMS)
     throw UsageError(fmt::format("at most {} -n/--comm names can be given", SG_MAX_COMMS));
   if (cfg.zap.max_per_sec)
@@ -96,14 +96,17 @@ class KmodBackend final : public Backend {
     if (fd_ < 0) {
       int e = errno;
       if (e == EBUSY)
-        throw Error(fmt::format("{} is in use by another sysgate session (one at a time)", SG_KMOD_DEVICE));
+        throw Error(
+            fmt::format("{} is in use by another sysgate session (one at a time)", SG_KMOD_DEVICE));
       throw Error(fmt::format("cannot open {}: {}", SG_KMOD_DEVICE, strerror(e)));
     }
 
     sg_kmod_config c{};
     c.abi_version = SG_ABI_VERSION;
     c.size = sizeof c;
-    c.mode = cfg.mode == Mode::Trace ? SG_KMOD_TRACE : cfg.mode == Mode::Count ? SG_KMOD_COUNT : SG_KMOD_ZAP;
+    c.mode = cfg.mode == Mode::Trace   ? SG_KMOD_TRACE
+             : cfg.mode == Mode::Count ? SG_KMOD_COUNT
+                                       : SG_KMOD_ZAP;
     c.self_tgid = static_cast<__u32>(getpid());
     c.match_all = cfg.targets.all;
     c.follow = cfg.targets.follow;
@@ -131,7 +134,9 @@ class KmodBackend final : public Backend {
     for (const auto& m : cfg.zap.matches) {
       sg_arg_match am{};
       am.index = static_cast<__u8>(m.index);
-      am.op = m.op == ArgMatch::Op::Eq ? SG_MATCH_EQ : m.op == ArgMatch::Op::Bits ? SG_MATCH_BITS : SG_MATCH_PREFIX;
+      am.op = m.op == ArgMatch::Op::Eq     ? SG_MATCH_EQ
+              : m.op == ArgMatch::Op::Bits ? SG_MATCH_BITS
+                                           : SG_MATCH_PREFIX;
       am.value = m.value;
       am.mask = m.mask;
       am.len = static_cast<__u16>(m.prefix.size());  // <= SG_PREFIX_MAX: validate()
@@ -140,7 +145,8 @@ class KmodBackend final : public Backend {
     }
     std::vector<int> selected;
     for (size_t nr = 0; nr < cfg.syscalls.size(); ++nr)
-      if (cfg.syscalls[nr] && syscall_by_nr(static_cast<int>(nr))) selected.push_back(static_cast<int>(nr));
+      if (cfg.syscalls[nr] && syscall_by_nr(static_cast<int>(nr)))
+        selected.push_back(static_cast<int>(nr));
     for (int nr : selected) {
       const SyscallInfo* info = syscall_by_nr(nr);
       sg_kmod_probe p{};
@@ -162,8 +168,9 @@ class KmodBackend final : public Backend {
       if (ioctl(fd_, SG_IOC_ADD_PROBE, &p) != 0) {
         int e = errno;
         fail(fmt::format("--probe '{}': {}", spec,
-                         e == ENOENT ? "no such kernel symbol"
-                         : e == EINVAL ? "the kernel cannot probe there (not an instruction boundary, or a blacklisted function)"
+                         e == ENOENT   ? "no such kernel symbol"
+                         : e == EINVAL ? "the kernel cannot probe there (not an instruction "
+                                         "boundary, or a blacklisted function)"
                                        : strerror(e)),
              e == ENOENT || e == EINVAL);
       }
@@ -171,7 +178,9 @@ class KmodBackend final : public Backend {
       probe_names_[p.id] = fmt::format("{}+{:#x}", sym, p.offset);
     }
     attach_desc_ = fmt::format("{} kretprobe{}{}", selected.size(), selected.size() == 1 ? "" : "s",
-                               cfg.probes.empty() ? "" : fmt::format(", {} kprobe{}", cfg.probes.size(), cfg.probes.size() == 1 ? "" : "s"));
+                               cfg.probes.empty() ? ""
+                                                  : fmt::format(", {} kprobe{}", cfg.probes.size(),
+                                                                cfg.probes.size() == 1 ? "" : "s"));
     buf_.resize(1 << 20);
     // the fork/exec/exit helpers go live now: a command launched next is followed from its execve
     ctl(SG_IOC_START, nullptr, "start");
@@ -241,16 +250,19 @@ class KmodBackend final : public Backend {
  private:
   void load_module() {
     if (module_path_.empty())
-      throw Error(fmt::format("{} does not exist: load the module (insmod sysgate_kmod.ko) or give "
-                              "--kmod-path PATH/sysgate_kmod.ko",
-                              SG_KMOD_DEVICE));
+      throw Error(
+          fmt::format("{} does not exist: load the module (insmod sysgate_kmod.ko) or give "
+                      "--kmod-path PATH/sysgate_kmod.ko",
+                      SG_KMOD_DEVICE));
     int mfd = ::open(module_path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (mfd < 0) throw UsageError(fmt::format("--kmod-path {}: {}", module_path_, strerror(errno)));
     long r = syscall(SYS_finit_module, mfd, "", 0);
     int e = errno;
     ::close(mfd);
     if (r != 0 && e != EEXIST) {
-      if (e == ENOSYS) throw Error("the running kernel cannot load modules (CONFIG_MODULES is off): use --backend ebpf");
+      if (e == ENOSYS)
+        throw Error(
+            "the running kernel cannot load modules (CONFIG_MODULES is off): use --backend ebpf");
       throw Error(fmt::format("cannot load {}: {}{}", module_path_, strerror(e),
                               e == ENOEXEC ? " (built for another kernel?)" : ""));
     }
@@ -260,7 +272,8 @@ class KmodBackend final : public Backend {
   }
 
   void ctl(unsigned long req, void* arg, const char* what) {
-    if (ioctl(fd_, req, arg) != 0) fail(fmt::format("the sysgate module refused to {}: {}", what, strerror(errno)));
+    if (ioctl(fd_, req, arg) != 0)
+      fail(fmt::format("the sysgate module refused to {}: {}", what, strerror(errno)));
   }
 
   [[noreturn]] void fail(const std::string& msg, bool usage = false) {
@@ -279,7 +292,8 @@ class KmodBackend final : public Backend {
 
  public:
   std::string probe_name(uint32_t id) const override {
-    return id < probe_names_.size() && !probe_names_[id].empty() ? probe_names_[id] : std::to_string(id);
+    return id < probe_names_.size() && !probe_names_[id].empty() ? probe_names_[id]
+                                                                 : std::to_string(id);
   }
 };
 
