@@ -266,11 +266,12 @@ class Harness final : public sysgate::RecordConsumer {
     s.drops = cfg & 1 ? reader.malformed() : 0;
     s.exit_drops = cfg & 2 ? 1 : 0;
     s.truncated = reader.malformed();
+    s.malformed = reader.malformed();
     s.backend = "ebpf";
     s.attach = "raw_syscalls";
     text_->summary(s);
     json_->summary(s);
-    check_text(text_out_.take(), 0, 2, "text summary");
+    check_text(text_out_.take(), 0, 3, "text summary");
     check_json(json_out_.take(), 1, 1, "json summary");
 
     std::vector<sysgate::CountRow> rows;

@@ -20,6 +20,7 @@ struct RunSummary {
   uint64_t exit_drops = 0;  // results lost (the call is printed with "= ?")
   uint64_t truncated = 0;   // records whose captures were cut short
   uint64_t unfinished = 0;  // calls still in progress when tracing stopped
+  uint64_t malformed = 0;   // records skipped: cut short, of no known type, or unframeable
   uint64_t seen = 0;        // target calls the kernel side saw
   uint64_t duration_ns = 0;
   uint64_t setup_ns = 0;  // backend open: load (module or BPF), configure, attach

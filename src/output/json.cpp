@@ -117,6 +117,7 @@ class JsonOutput final : public Output {
         .field("exit_drops", s.exit_drops)
         .field("truncated", s.truncated)
         .field("unfinished", s.unfinished)
+        .field("malformed", s.malformed)
         .field("seen", s.seen)
         .field("duration_ns", s.duration_ns)
         .field("setup_ns", s.setup_ns)

@@ -120,6 +120,9 @@ class TextOutput final : public Output {
                  s.drops, s.exit_drops);
     if (s.truncated)
       fmt::print(out_, "sysgate: {} records had their captured memory cut short\n", s.truncated);
+    if (s.malformed)
+      fmt::print(out_, "sysgate: {} malformed records from the kernel side were skipped\n",
+                 s.malformed);
   }
 
   void flush() override { fflush(out_); }

@@ -377,6 +377,7 @@ int Session::run() {
     sum.drops = st.enter_drop;
     sum.exit_drops = st.exit_drop;
     sum.truncated = st.cap_trunc;
+    sum.malformed = reader.malformed() + st.malformed;
     sum.seen = st.enter_seen;
     sum.attach = st.attach;
     sum.duration_ns = static_cast<uint64_t>(mono_ns() - start);

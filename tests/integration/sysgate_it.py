@@ -412,6 +412,7 @@ def test_json():
     s = summary_of(lines)
     if check(s is not None, "the last line is the summary", lines[-1]):
         check(s.get("drops") == 0, "summary drops == 0", s)
+        check(s.get("malformed") == 0, "summary malformed == 0 (every record well formed)", s)
         check(s.get("events") == len(cs), "summary events == the number of call lines", (s, len(cs)))
     nrs = {}
     for line in run([SYSGATE, "list"]).stdout.splitlines():

@@ -203,7 +203,10 @@ class KmodBackend final : public Backend {
       while (off + sizeof(sg_hdr) <= static_cast<size_t>(got)) {
         sg_hdr h;
         memcpy(&h, buf_.data() + off, sizeof h);
-        if (h.size < sizeof h || off + h.size > static_cast<size_t>(got)) break;
+        if (h.size < sizeof h || off + h.size > static_cast<size_t>(got)) {
+          ++malformed_;  // the rest of this read cannot be framed: counted, not trusted
+          break;
+        }
         sink_(buf_.data() + off, h.size);
         off += h.size;
         ++n;
@@ -215,6 +218,7 @@ class KmodBackend final : public Backend {
   BackendStats stats() override {
     BackendStats s;
     s.attach = attach_desc_;
+    s.malformed = malformed_;
     sg_kmod_stats st{};
     if (fd_ < 0 || ioctl(fd_, SG_IOC_STATS, &st) != 0) return s;
     s.enter_seen = st.counters[SG_CNT_ENTER_SEEN];
@@ -288,6 +292,7 @@ class KmodBackend final : public Backend {
   int fd_ = -1;
   std::string attach_desc_;
   std::vector<char> buf_;
+  uint64_t malformed_ = 0;
   std::vector<std::string> probe_names_;
 
  public:
