@@ -143,6 +143,7 @@ def test_exit_before_nth():
     check(p.returncode == 0, "exits before Nth: command status 0", p.returncode)
     check(len(events(lines, "zap")) == 0 and len(m) == 1 and m[0]["matched"] == 10 and m[0].get("exit_code") == 0,
           "exits before Nth: reported with its 10 matching calls", lines)
+    check(m and m[0].get("due") == 1000, 'zap_missed JSON: "due":1000 (the call it was due on)', m)
     os.unlink(out)
 
 
