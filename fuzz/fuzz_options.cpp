@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_util.hpp"
 #include "sysgate/capture.hpp"
 #include "sysgate/decode.hpp"
 #include "sysgate/error.hpp"
@@ -32,15 +33,7 @@
 namespace {
 
 [[noreturn]] void fail(const char* what, std::string_view input) {
-  fprintf(stderr, "fuzz_options: %s\n  input (%zu): ", what, input.size());
-  for (unsigned char c : input) {
-    if (c >= 0x20 && c < 0x7f && c != '\\')
-      fputc(c, stderr);
-    else
-      fprintf(stderr, "\\x%02x", c);
-  }
-  fputc('\n', stderr);
-  abort();
+  sysgate::fuzz::fail("fuzz_options", what, input);
 }
 
 const std::vector<bool>& all_selected() {

@@ -37,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_util.hpp"
 #include "sysgate/decode.hpp"
 #include "sysgate/output.hpp"
 #include "sysgate/records.hpp"
@@ -49,15 +50,7 @@ namespace {
 bool g_verbose = false;
 
 [[noreturn]] void fail(const char* what, std::string_view bytes) {
-  fprintf(stderr, "fuzz_records: %s\n  bytes (%zu): ", what, bytes.size());
-  for (unsigned char c : bytes) {
-    if (c >= 0x20 && c < 0x7f && c != '\\')
-      fputc(c, stderr);
-    else
-      fprintf(stderr, "\\x%02x", c);
-  }
-  fputc('\n', stderr);
-  abort();
+  sysgate::fuzz::fail("fuzz_records", what, bytes);
 }
 
 // RFC 3629 UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF), written

@@ -32,7 +32,7 @@ struct Value {
 
 std::string to_text(const Value& v);
 void append_text(const Value& v, std::string& out);  // to_text(v) appended to out
-// The content of a Str value's JSON string: escape_utf8(text), plus "..." when
+// The content of a Str value's JSON string: append_escaped(text, keep_utf8), plus "..." when
 // truncated (valid UTF-8, without quotes; the JSON writer adds JSON's escaping).
 void append_json_str_text(const Value& v, std::string& out);
 
@@ -84,11 +84,6 @@ std::string escape(std::string_view bytes);
 // to four bytes are copied verbatim instead (the JSON form); ASCII control
 // characters, DEL and every byte of an invalid sequence stay octal escapes.
 void append_escaped(std::string_view bytes, std::string& out, bool keep_utf8 = false);
-inline std::string escape_utf8(std::string_view bytes) {
-  std::string out;
-  append_escaped(bytes, out, true);
-  return out;
-}
 // The length of the valid UTF-8 sequence (RFC 3629: no overlong forms, no
 // surrogates, nothing above U+10FFFF) that starts at s[i]: 1-4, 0 when invalid
 // or cut short. i < s.size().

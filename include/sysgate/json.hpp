@@ -20,7 +20,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -32,12 +31,6 @@ namespace sysgate {
 // ts_ns + offset_ns as a JSON timestamp, saturated to [INT64_MIN, INT64_MAX]
 // (a record with an absurd timestamp prints INT64_MAX, never overflows).
 int64_t json_ts(uint64_t ts_ns, int64_t offset_ns) noexcept;
-
-// The value of a decoded argument as a JSON value: Int/Uint numbers, Str the
-// string decode::append_json_str_text gives, Sym its text. Sym text may hold raw
-// bytes (comm): write it through JsonLine::item/field, which escapes them;
-// nlohmann's own dump() would throw on invalid UTF-8.
-nlohmann::ordered_json to_json(const decode::Value& v);
 
 class JsonLine {
  public:
@@ -52,27 +45,18 @@ class JsonLine {
   JsonLine& begin();
 
   // "key":value in the current object. T: any integer, bool, std::nullptr_t
-  // (null), const char*, std::string, std::string_view, decode::Value,
-  // nlohmann::json or nlohmann::ordered_json (written through this writer).
+  // (null), const char*, std::string, std::string_view or decode::Value.
   template <class T>
   JsonLine& field(std::string_view key, const T& v) {
-    if constexpr (is_dom<T>) {
-      dom_(key, true, v);
-    } else {
-      key_(key);
-      value_(v);
-    }
+    key_(key);
+    value_(v);
     return *this;
   }
   // A value in the current array.
   template <class T>
   JsonLine& item(const T& v) {
-    if constexpr (is_dom<T>) {
-      dom_({}, false, v);
-    } else {
-      sep_();
-      value_(v);
-    }
+    sep_();
+    value_(v);
     return *this;
   }
   // "key":[ ... ] and "key":{ ... } in the current object; [ ] and { } in an array.
@@ -91,12 +75,6 @@ class JsonLine {
 
  private:
   struct Impl;
-  template <class T>
-  static constexpr bool is_dom =
-      std::is_same_v<T, nlohmann::ordered_json> || std::is_same_v<T, nlohmann::json>;
-  // A DOM value (either json type), walked so that every string takes put_str.
-  template <class Json>
-  void dom_(std::string_view key, bool keyed, const Json& v);
 
   void key_(std::string_view key);
   void sep_();
@@ -134,7 +112,6 @@ class JsonLine {
   void put_null();
   void put_str(std::string_view s);
   void put_value(const decode::Value& v);
-  void put_double(double v);
 
   std::unique_ptr<Impl> impl_;
 };

@@ -5,10 +5,8 @@
 // values into the reused line buffer, so a line costs no allocation once the
 // buffers have grown. Bytes that are not valid UTF-8 (which the serializer
 // would reject) are written as \u00XX here, between runs the serializer escapes.
-#include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <vector>
 
 #include "sysgate/json.hpp"
 
@@ -19,23 +17,6 @@ int64_t json_ts(uint64_t ts_ns, int64_t offset_ns) noexcept {
   if (t > std::numeric_limits<int64_t>::max()) return std::numeric_limits<int64_t>::max();
   if (t < std::numeric_limits<int64_t>::min()) return std::numeric_limits<int64_t>::min();
   return static_cast<int64_t>(t);
-}
-
-nlohmann::ordered_json to_json(const decode::Value& v) {
-  switch (v.type) {
-    case decode::Value::Type::Int:
-      return nlohmann::ordered_json(v.i);
-    case decode::Value::Type::Uint:
-      return nlohmann::ordered_json(static_cast<uint64_t>(v.i));
-    case decode::Value::Type::Str: {
-      std::string s;
-      decode::append_json_str_text(v, s);
-      return nlohmann::ordered_json(std::move(s));
-    }
-    case decode::Value::Type::Sym:
-      break;
-  }
-  return nlohmann::ordered_json(v.text);
 }
 
 struct JsonLine::Impl {
@@ -111,28 +92,19 @@ void JsonLine::key_(std::string_view key) {
     sep_();
     return;
   }
-  bool plain = key.size() <= 60;  // nothing the serializer would escape (the usual literal keys)
+  bool plain = true;  // nothing the serializer would escape (the usual literal keys)
   for (size_t i = 0; plain && i < key.size(); ++i) {
     auto c = static_cast<unsigned char>(key[i]);
     plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
   }
-  if (plain) {
-    char buf[64];
-    size_t n = 0;
-    if (m.first.back())
-      m.first.back() = 0;
-    else
-      buf[n++] = ',';
-    buf[n++] = '"';
-    std::memcpy(buf + n, key.data(), key.size());
-    n += key.size();
-    buf[n++] = '"';
-    buf[n++] = ':';
-    m.line.append(buf, n);
-    return;
-  }
   sep_();
-  put_str(key);
+  if (plain) {
+    m.line += '"';
+    m.line += key;
+    m.line += '"';
+  } else {
+    put_str(key);
+  }
   m.line += ':';
 }
 
@@ -166,12 +138,10 @@ JsonLine& JsonLine::end_object() {
 }
 
 std::string_view JsonLine::finish() {
-  if (!impl_ || impl_->line.empty() || (impl_->open.empty() && impl_->line.back() == '\n')) {
-    if (!impl_ || impl_->line.empty())
-      begin();
-    else
-      return impl_->line;  // finished already
-  }
+  if (!impl_ || impl_->line.empty())
+    begin();  // nothing begun: an empty object
+  else if (impl_->open.empty())
+    return impl_->line;  // finished already
   auto& m = *impl_;
   while (!m.open.empty()) close_(m.open.back());
   m.line += '\n';
@@ -272,76 +242,5 @@ void JsonLine::put_value(const decode::Value& v) {
       return;
   }
 }
-
-void JsonLine::put_double(double v) {
-  impl_->num = v;  // the serializer's form: null for NaN and infinities
-  impl_->dump(impl_->num);
-}
-
-template <class Json>
-void JsonLine::dom_(std::string_view key, bool keyed, const Json& v) {
-  using nlohmann::detail::value_t;
-  auto start = [&](char c) {
-    if (keyed)
-      key_(key);
-    else
-      sep_();
-    open_(c);
-  };
-  switch (v.type()) {
-    case value_t::object:
-      start('{');
-      for (const auto& [k, e] : v.items()) dom_(k, true, e);
-      close_('{');
-      return;
-    case value_t::array:
-      start('[');
-      for (const auto& e : v) dom_({}, false, e);
-      close_('[');
-      return;
-    case value_t::binary: {  // as nlohmann writes it
-      const auto& b = v.get_binary();
-      start('{');
-      begin_array("bytes");
-      for (auto byte : b) item(static_cast<unsigned>(byte));
-      end_array();
-      if (b.has_subtype())
-        field("subtype", static_cast<uint64_t>(b.subtype()));
-      else
-        field("subtype", nullptr);
-      close_('{');
-      return;
-    }
-    default:
-      break;
-  }
-  if (keyed)
-    key_(key);
-  else
-    sep_();
-  switch (v.type()) {
-    case value_t::string:
-      put_str(v.template get_ref<const std::string&>());
-      return;
-    case value_t::boolean:
-      put_bool(v.template get<bool>());
-      return;
-    case value_t::number_integer:
-      put_int(v.template get<int64_t>());
-      return;
-    case value_t::number_unsigned:
-      put_uint(v.template get<uint64_t>());
-      return;
-    case value_t::number_float:
-      put_double(v.template get<double>());
-      return;
-    default:
-      put_null();
-      return;
-  }
-}
-
-template void JsonLine::dom_(std::string_view, bool, const nlohmann::ordered_json&);
-template void JsonLine::dom_(std::string_view, bool, const nlohmann::json&);
 
 }  // namespace sysgate
