@@ -32,6 +32,11 @@ class OutStream {
   bool close();
   int error() const { return error_; }
   bool reader_gone() const { return error_ == EPIPE; }
+  // The reader of a pipe or socket went away before a write failed (seen by poll):
+  // from now on this stream fails as a write to it would, with EPIPE.
+  void set_reader_gone() {
+    if (!error_) error_ = EPIPE;
+  }
   const std::string& name() const { return name_; }
   // "cannot write to FILE: No space left on device"
   std::string error_text() const;

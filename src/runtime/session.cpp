@@ -341,7 +341,7 @@ int Session::run() {
       reader.announce_blocked(static_cast<uint64_t>(mono_ns()), 500000000);
     output->flush();
     if (!out_->flush() || reader_closed(out_->fd())) {
-      if (!out_->error()) (void)out_->flush();
+      out_->set_reader_gone();  // keeps an earlier write error; else, as SIGPIPE would
       write_failed = true;
       break;
     }

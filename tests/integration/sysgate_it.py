@@ -1062,6 +1062,8 @@ def test_write_errors():
 def test_reader_gone():
     """`sysgate trace -a | head -1`: sysgate notices at once, detaches, exits quietly."""
     before = sysgate_bpf_progs()
+    # an idle machine (CI) may make no system call for a long time: keep one busy
+    busy = spawn(["sh", "-c", "while :; do sleep 0.05; done"])
     t0 = time.monotonic()
     p = subprocess.Popen(f"'{SYSGATE}' trace -a | head -1; echo \"status=${{PIPESTATUS[0]}}\"",
                          shell=True, executable="/bin/bash", stdout=subprocess.PIPE,
@@ -1078,6 +1080,19 @@ def test_reader_gone():
           f"took {took:.1f}s\nstdout {out!r}\nstderr {err!r}")
     check(took < 10, "trace -a | head -1 ends (well within 10 s)", f"{took:.1f}s")
     check_no_bpf_left("trace -a | head -1", before)
+    # a reader that goes away before sysgate wrote anything (no exits to print either):
+    # seen by poll, same ending
+    busy.kill()
+    busy.wait()
+    t0 = time.monotonic()
+    p = subprocess.run(f"'{SYSGATE}' trace -a -e pivot_root | true; echo \"status=${{PIPESTATUS[0]}}\"",
+                       shell=True, executable="/bin/bash", capture_output=True, text=True,
+                       timeout=30)
+    took = time.monotonic() - t0
+    check("status=141" in p.stdout and p.stderr == "",
+          "trace -a | true (nothing written yet): exits as on SIGPIPE, nothing on stderr",
+          f"took {took:.1f}s\nstdout {p.stdout!r}\nstderr {p.stderr!r}")
+    check(took < 10, "trace -a | true ends (well within 10 s)", f"{took:.1f}s")
 
 
 def test_signals():
@@ -1127,7 +1142,7 @@ def test_pid_end():
 def test_zap_readers():
     """A target that only shares sysgate's stderr pipe is zapped; a reader is not."""
     script = (f"sleep 30 & '{SYSGATE}' zap -p $! --on clock_nanosleep,nanosleep,wait4 "
-              f"--signal KILL --duration 1; echo status=$?")
+              f"--signal KILL --duration 1; echo status=$?; kill $! 2>/dev/null")
     p = subprocess.run(f"( {script} ) 2>&1 | cat", shell=True, executable="/bin/bash",
                        capture_output=True, text=True, timeout=60)
     check("status=0" in p.stdout and "reads sysgate's output" not in p.stdout,
