@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #endif
 
-#define SG_ABI_VERSION 2
+#define SG_ABI_VERSION 3
 #define SG_NARGS 6
 #define SG_COMM_LEN 16
 #define SG_MAX_SYSCALLS 512   /* x86-64 numbers are < 512 */
@@ -32,6 +32,7 @@ enum sg_event_type {
 	SG_EV_SIG_DELIVER = 5, /* struct sg_sig_deliver: a zapped process took its signal */
 	SG_EV_EXIT_START = 6,  /* struct sg_hdr: a zapped process called exit_group */
 	SG_EV_PROBE = 7,       /* struct sg_probe_hit: a symbol probe fired (kmod --probe) */
+	SG_EV_SIGNAL = 8,      /* struct sg_signal: a target thread takes a signal (trace) */
 };
 
 struct sg_hdr {
@@ -85,6 +86,23 @@ struct sg_sig_deliver {
 	__s32 signal;
 	__u32 pad;
 	__u64 handler; /* 0 SIG_DFL, 1 SIG_IGN, else the handler's address */
+};
+
+/*
+ * trace: a signal delivered to a target thread (strace's "--- SIGX {...} ---"),
+ * recorded where the thread dequeues it (eBPF/kmod: signal_deliver; ptrace:
+ * the signal-delivery stop). info holds the first SG_SIGINFO_LEN bytes of the
+ * siginfo: si_signo, si_errno, si_code, then the union (x86-64 layout, as
+ * struct kernel_siginfo and the start of the user siginfo_t).
+ */
+#define SG_SIGINFO_LEN 48
+
+struct sg_signal {
+	struct sg_hdr hdr; /* nr = -1 */
+	__s32 signo;
+	__u32 info_ok;     /* 1 when info was read, 0 when only signo is known */
+	__u64 handler;     /* 0 SIG_DFL, 1 SIG_IGN, else the handler's address */
+	__u8 info[SG_SIGINFO_LEN];
 };
 
 /* a symbol+offset probe hit (kernel module backend, --probe) */
