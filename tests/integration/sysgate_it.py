@@ -24,6 +24,10 @@ SKIP = 77
 TEST, SYSGATE, PROGS = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
 SOURCE = sys.argv[4] if len(sys.argv) > 4 else os.path.join(os.path.dirname(__file__), "..", "..")
 FAILS = []
+# The backend under test: SYSGATE_IT_BACKEND=ebpf|ptrace|kmod (CTest registers the
+# backend-independent tests once per backend); unset, sysgate chooses.
+BACKEND = os.environ.get("SYSGATE_IT_BACKEND", "")
+BK = ["--backend", BACKEND] if BACKEND else []
 TMP = tempfile.mkdtemp(prefix="sysgate-it-")
 CHILDREN = []  # processes to kill at the end, whatever happens
 OURS = set()   # pids of every process this test started
@@ -293,7 +297,7 @@ def which_like_sysgate(name):
 
 def test_golden():
     exp, out = tmp("golden.expected"), tmp("golden.trace")
-    p = run([SYSGATE, "trace", "-o", out, "-e", GOLDEN_SYSCALLS, "--", prog("golden"), exp])
+    p = run([SYSGATE, "trace", *BK, "-o", out, "-e", GOLDEN_SYSCALLS, "--", prog("golden"), exp])
     check(p.returncode == 0, "sysgate trace -- golden exits 0", p.stderr)
     expected = read_text(exp).splitlines()
     if not check(len(expected) > 40, "golden wrote its expectations"):
@@ -321,7 +325,7 @@ def test_golden_strace():
 
 def test_ls():
     out = tmp("ls.trace")
-    p = run([SYSGATE, "trace", "-o", out, "--", "ls", "/"])
+    p = run([SYSGATE, "trace", *BK, "-o", out, "--", "ls", "/"])
     check(p.returncode == 0, "sysgate trace -- ls / exits 0", p.stderr)
     plain = run(["ls", "/"])
     check(p.stdout == plain.stdout, "ls prints the same listing when traced", p.stdout[:500])
@@ -361,7 +365,7 @@ def test_ls():
 def test_json():
     out = tmp("json.jsonl")
     n_getppid, n_missing, n_write, n_ebadf = 3, 2, 4, 1
-    p = run([SYSGATE, "trace", "--format", "json", "-o", out, "--", prog("count_prog"),
+    p = run([SYSGATE, "trace", *BK, "--format", "json", "-o", out, "--", prog("count_prog"),
              str(n_getppid), str(n_missing), str(n_write), str(n_ebadf)])
     check(p.returncode == 0, "sysgate trace --format json -- count_prog exits 0", p.stderr)
     lines = json_lines(out)
@@ -423,21 +427,21 @@ def test_json():
 
 
 def test_exit_status():
-    p = run([SYSGATE, "trace", "-o", tmp("x7"), "--", "sh", "-c", "exit 7"])
+    p = run([SYSGATE, "trace", *BK, "-o", tmp("x7"), "--", "sh", "-c", "exit 7"])
     check(p.returncode == 7, "sysgate trace -- sh -c 'exit 7' exits 7", (p.returncode, p.stderr))
     check("+++ exited with 7 +++" in read_text(tmp("x7")), "+++ exited with 7 +++")
-    p = run([SYSGATE, "trace", "-o", tmp("x0"), "--", "true"])
+    p = run([SYSGATE, "trace", *BK, "-o", tmp("x0"), "--", "true"])
     check(p.returncode == 0, "sysgate trace -- true exits 0", (p.returncode, p.stderr))
-    p = run([SYSGATE, "trace", "-o", tmp("xk"), "--", "sh", "-c", "kill -TERM $$"])
+    p = run([SYSGATE, "trace", *BK, "-o", tmp("xk"), "--", "sh", "-c", "kill -TERM $$"])
     check(p.returncode == 128 + signal.SIGTERM, "a command killed by SIGTERM: sysgate exits 143",
           (p.returncode, p.stderr))
     check("+++ killed by SIGTERM +++" in read_text(tmp("xk")), "+++ killed by SIGTERM +++",
           read_text(tmp("xk"))[-500:])
     # output goes to stderr with a launched command (no -o)
-    p = run([SYSGATE, "trace", "-e", "exit_group", "--", "sh", "-c", "exit 3"])
+    p = run([SYSGATE, "trace", *BK, "-e", "exit_group", "--", "sh", "-c", "exit 3"])
     check(p.returncode == 3 and "exit_group(3) = ?" in p.stderr and "exit_group" not in p.stdout,
           "without -o the trace of a command goes to stderr", (p.stdout, p.stderr))
-    p = run([SYSGATE, "trace", "--", "/nonexistent/sysgate-cmd"])
+    p = run([SYSGATE, "trace", *BK, "--", "/nonexistent/sysgate-cmd"])
     check(p.returncode == 127 and p.stderr.startswith("sysgate: "),
           "a command that does not exist: exit 127 and one sysgate: line", (p.returncode, p.stderr))
 
@@ -446,7 +450,7 @@ def trace_bg(args, out, **kw):
     """sysgate trace ARGS --format json -o OUT, in the background."""
     kw.setdefault("stdout", subprocess.DEVNULL)
     kw.setdefault("stderr", open(out + ".stderr", "w"))
-    return spawn([SYSGATE, "trace", "--format", "json", "-o", out] + args, **kw)
+    return spawn([SYSGATE, "trace", *BK, "--format", "json", "-o", out] + args, **kw)
 
 
 def wait_lines(out, cond, timeout=20):
@@ -605,11 +609,11 @@ def all_writes_case(to_pipe):
         cat = spawn(["sh", "-c", f"exec cat > {out}"], stdin=r)
         os.close(r)
         wait_for(lambda: read_text(f"/proc/{cat.pid}/comm").strip() == "cat", timeout=10)
-        sg = spawn([SYSGATE, "trace", "-a", "-e", "write", "--format", "json"], stdout=w, stderr=err)
+        sg = spawn([SYSGATE, "trace", *BK, "-a", "-e", "write", "--format", "json"], stdout=w, stderr=err)
         os.close(w)
         readers = {cat.pid}
     else:
-        sg = spawn([SYSGATE, "trace", "-a", "-e", "write", "--format", "json", "-o", out], stderr=err)
+        sg = spawn([SYSGATE, "trace", *BK, "-a", "-e", "write", "--format", "json", "-o", out], stderr=err)
         cat, readers = None, set()
     writers = set()
 
@@ -651,7 +655,7 @@ def test_filters():
           and "getdents64" not in file_class, "sysgate list %file: openat execve newfstatat, not write",
           sorted(file_class))
     out = tmp("file.jsonl")
-    p = run([SYSGATE, "trace", "-e", "%file", "--format", "json", "-o", out, "--", "ls", "/"])
+    p = run([SYSGATE, "trace", *BK, "-e", "%file", "--format", "json", "-o", out, "--", "ls", "/"])
     check(p.returncode == 0, "-e %file -- ls / exits 0", p.stderr)
     cs = calls(json_lines(out))
     names = {l["syscall"] for l in cs}
@@ -659,7 +663,7 @@ def test_filters():
     check({"execve", "openat"} <= names, "-e %file: execve and openat are traced", sorted(names))
 
     out = tmp("notwrite.jsonl")
-    p = run([SYSGATE, "trace", "-e", "!write", "--format", "json", "-o", out, "--",
+    p = run([SYSGATE, "trace", *BK, "-e", "!write", "--format", "json", "-o", out, "--",
              prog("count_prog"), "2", "2", "5"])
     check(p.returncode == 0, "-e '!write' exits 0", p.stderr)
     cs = calls(json_lines(out))
@@ -669,7 +673,7 @@ def test_filters():
           "-e '!write': every other syscall still traced", sorted(set(names)))
 
     out = tmp("list.jsonl")
-    p = run([SYSGATE, "trace", "-e", "getppid,close", "--format", "json", "-o", out, "--",
+    p = run([SYSGATE, "trace", *BK, "-e", "getppid,close", "--format", "json", "-o", out, "--",
              prog("count_prog"), "3", "0", "0", "2"])
     cs = calls(json_lines(out))
     check(p.returncode == 0 and {l["syscall"] for l in cs} == {"getppid", "close"}
@@ -682,7 +686,7 @@ def test_attach():
     seen = {}
     for mode, desc in (("raw", "raw_syscalls"), ("syscall", "2 syscall tracepoints"), ("auto", "2 syscall tracepoints")):
         out = tmp(f"attach-{mode}.jsonl")
-        p = run([SYSGATE, "trace", "--attach", mode, "-e", "getppid,close", "--format", "json", "-o", out,
+        p = run([SYSGATE, "trace", *BK, "--attach", mode, "-e", "getppid,close", "--format", "json", "-o", out,
                  "--", prog("count_prog"), "3", "0", "0", "2"])
         lines = json_lines(out)
         summary = [l for l in lines if l.get("event") == "summary"]
@@ -699,7 +703,7 @@ def test_attach():
 def test_blocked():
     """A call blocked for a while is shown at once as <unfinished ...>, then resumed."""
     out = tmp("blocked.txt")
-    p = run([SYSGATE, "trace", "-e", "clock_nanosleep,nanosleep", "-o", out, "--", "sleep", "1"])
+    p = run([SYSGATE, "trace", *BK, "-e", "clock_nanosleep,nanosleep", "-o", out, "--", "sleep", "1"])
     with open(out) as f:
         text = f.read()
     lines = [l for l in text.splitlines() if "sleep(" in l]
@@ -744,7 +748,7 @@ def test_loss():
     threads, per = 4, 200000
     total = threads * per
     out = tmp("loss.jsonl")
-    p = run([SYSGATE, "trace", "-e", "getppid", "--format", "json", "-o", out, "--",
+    p = run([SYSGATE, "trace", *BK, "-e", "getppid", "--format", "json", "-o", out, "--",
              prog("threads"), str(threads), str(per)], timeout=240)
     check(p.returncode == 0, "trace -- threads 4 200000 exits 0", p.stderr)
     # A call is printed with its arguments when its entry record arrived; when only
@@ -782,7 +786,7 @@ def detach_case(sig):
     target = start_sleeper("-t", "2", "-i", "10")
     out = tmp(f"detach{int(sig)}.txt")
     before = sysgate_bpf_progs()
-    sg = spawn([SYSGATE, "trace", "-p", str(target.pid), "-o", out],
+    sg = spawn([SYSGATE, "trace", *BK, "-p", str(target.pid), "-o", out],
                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     attached = wait_for(lambda: f"getppid() = {os.getpid()}" in read_text(out), timeout=20)
     check(attached, f"{sig.name}: sysgate -p traces the target before the signal", read_text(out)[-500:])
@@ -838,7 +842,7 @@ def test_oracle():
         cmd = [prog("count_prog")] + params
         so, go = tmp("strace-c.txt"), tmp("count.jsonl")
         sp = run(["strace", "-f", "-c", "-U", "name,calls,errors", "-o", so, "--"] + cmd)
-        gp = run([SYSGATE, "count", "--format", "json", "-o", go, "--"] + cmd)
+        gp = run([SYSGATE, "count", *BK, "--format", "json", "-o", go, "--"] + cmd)
         label = "count_prog " + " ".join(params)
         check(sp.returncode == 0 and gp.returncode == 0, f"{label}: strace -c and sysgate count exit 0",
               (sp.returncode, sp.stderr, gp.returncode, gp.stderr))
@@ -986,16 +990,16 @@ def test_hostile():
                        (["-e", "opnat", "--", "true"], "an unknown syscall")):
         with open(keep, "w") as f:
             f.write("precious\n")
-        p = run([SYSGATE, "trace", "-o", keep] + args, timeout=30)
+        p = run([SYSGATE, "trace", *BK, "-o", keep] + args, timeout=30)
         check(p.returncode != 0 and read_text(keep) == "precious\n",
               f"-o FILE with {what}: non-zero exit, the file is not emptied", p.stderr)
         fresh = tmp("fresh-" + what.replace(" ", "_"))
-        p = run([SYSGATE, "trace", "-o", fresh] + args, timeout=30)
+        p = run([SYSGATE, "trace", *BK, "-o", fresh] + args, timeout=30)
         check(p.returncode != 0 and not os.path.exists(fresh),
               f"-o NEWFILE with {what}: no file left behind", p.stderr)
     with open(keep, "w") as f:
         f.write("old content that must go\n")
-    p = run([SYSGATE, "trace", "-e", "getppid", "-o", keep, "--", "true"], timeout=60)
+    p = run([SYSGATE, "trace", *BK, "-e", "getppid", "-o", keep, "--", "true"], timeout=60)
     check(p.returncode == 0 and "old content" not in read_text(keep),
           "-o FILE of a session that ran is rewritten", read_text(keep))
 
@@ -1009,7 +1013,7 @@ def test_json_utf8():
     shutil.copy("/bin/true", exe)
     os.chmod(exe, 0o755)
     out = tmp("utf8.jsonl")
-    p = run([SYSGATE, "trace", "--format", "json", "-e", "execve,exit_group", "-o", out, "--", exe])
+    p = run([SYSGATE, "trace", *BK, "--format", "json", "-e", "execve,exit_group", "-o", out, "--", exe])
     check(p.returncode == 0, "trace --format json of a command with a non-ASCII name", p.stderr)
     raw = open(out, "rb").read()
     lines = []
@@ -1025,7 +1029,7 @@ def test_json_utf8():
     ex = [l for l in lines if l.get("syscall") == "execve"]
     check(len(ex) == 1 and ex[0]["args"][0].endswith("sg\u00e9\\377"),
           "execve's path: UTF-8 kept, the invalid byte as strace's \\377", ex)
-    p = run([SYSGATE, "trace", "-e", "execve", "--", exe])
+    p = run([SYSGATE, "trace", *BK, "-e", "execve", "--", exe])
     check('sg\\303\\251\\377"' in p.stderr, 'text: "sg\\303\\251\\377" as strace prints it', p.stderr)
 
 
@@ -1033,7 +1037,7 @@ def test_write_errors():
     """A write that fails ends the session with one line naming the file and the error."""
     for fmt_ in ("text", "json"):
         before = sysgate_bpf_progs()
-        p = run([SYSGATE, "trace", "--format", fmt_, "-o", "/dev/full", "--", "ls", "/"], timeout=60)
+        p = run([SYSGATE, "trace", *BK, "--format", fmt_, "-o", "/dev/full", "--", "ls", "/"], timeout=60)
         last = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else ""
         check(p.returncode == 1 and re.match(r"sysgate: cannot write to /dev/full: No space left on "
                                              r"device after \d+ events$", last),
@@ -1047,14 +1051,14 @@ def test_write_errors():
              "mount a 64 KiB tmpfs"):
         try:
             out = os.path.join(mnt, "out.txt")
-            p = run([SYSGATE, "trace", "-o", out, "--", prog("count_prog"), "20000", "0", "0"], timeout=120)
+            p = run([SYSGATE, "trace", *BK, "-o", out, "--", prog("count_prog"), "20000", "0", "0"], timeout=120)
             check(p.returncode == 1 and f"cannot write to {out}: No space left on device" in p.stderr,
                   "a full filesystem: exit 1 and the error named", p.stderr)
         finally:
             subprocess.call(["umount", "-l", mnt])
     # standard output that is /dev/full
     with open("/dev/full", "w") as full:
-        p = run([SYSGATE, "trace", "-p", str(os.getpid()), "-e", "getppid", "--duration", "1"],
+        p = run([SYSGATE, "trace", *BK, "-p", str(os.getpid()), "-e", "getppid", "--duration", "1"],
                 stdout=full, timeout=30)
     check(p.returncode in (0, 1), "stdout on /dev/full with nothing written: no crash", p.stderr)
 
@@ -1101,7 +1105,7 @@ def test_signals():
     cmd = ["sh", "-c", "trap '' TERM INT HUP; echo ready; while :; do sleep 0.1; done"]
     for second in (False, True):
         before = sysgate_bpf_progs()
-        p = spawn([SYSGATE, "trace", "-e", "wait4", "-o", tmp("sig.txt"), "--"] + cmd,
+        p = spawn([SYSGATE, "trace", *BK, "-e", "wait4", "-o", tmp("sig.txt"), "--"] + cmd,
                   stdout=subprocess.PIPE, text=True)
         p.stdout.readline()
         time.sleep(0.3)
@@ -1126,15 +1130,15 @@ def test_signals():
 def test_pid_end():
     """-p sessions end when every target has exited, as strace's do."""
     t = spawn(["sleep", "1"])
-    p = run([SYSGATE, "trace", "-p", str(t.pid), "-e", "clock_nanosleep,nanosleep"], timeout=30)
+    p = run([SYSGATE, "trace", *BK, "-p", str(t.pid), "-e", "clock_nanosleep,nanosleep"], timeout=30)
     check(p.returncode == 0, "trace -p: ends by itself when the target exits", p.stderr)
     t = spawn(["sleep", "1"])
-    p = run([SYSGATE, "count", "-p", str(t.pid)], timeout=30)
+    p = run([SYSGATE, "count", *BK, "-p", str(t.pid)], timeout=30)
     check(p.returncode == 0 and "total" in p.stdout, "count -p: ends with the target", p.stderr)
     # --duration keeps a session open for its whole length even when targets are gone
     t = spawn(["sleep", "0.2"])
     t0 = time.monotonic()
-    p = run([SYSGATE, "trace", "-p", str(t.pid), "--duration", "2", "-e", "getppid"], timeout=30)
+    p = run([SYSGATE, "trace", *BK, "-p", str(t.pid), "--duration", "2", "-e", "getppid"], timeout=30)
     check(p.returncode == 0 and time.monotonic() - t0 >= 2, "--duration keeps -p sessions open",
           p.stderr)
 
@@ -1149,12 +1153,12 @@ def test_zap_readers():
           "zap -p of a process sharing sysgate's stderr pipe is accepted", p.stdout)
     # a real reader of the output is refused
     r = spawn(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
-    p = run([SYSGATE, "zap", "-p", str(r.pid), "--on", "read"], stdout=r.stdin, timeout=30)
+    p = run([SYSGATE, "zap", *BK, "-p", str(r.pid), "--on", "read"], stdout=r.stdin, timeout=30)
     check(p.returncode == 2 and "reads sysgate's output" in p.stderr,
           "zap -p of the process reading sysgate's output is refused", p.stderr)
     r.kill()
     # zap_missed names the call the zap was due on
-    p = run([SYSGATE, "zap", "--on", "getppid", "--nth", "5", "--", "true"], timeout=30)
+    p = run([SYSGATE, "zap", *BK, "--on", "getppid", "--nth", "5", "--", "true"], timeout=30)
     check("due on call #5" in p.stderr, "zap_missed: 'due on call #5'", p.stderr)
 
 TESTS = {
