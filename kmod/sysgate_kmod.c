@@ -42,6 +42,11 @@
 #include "sysgate_kmod.h"
 #include "sysgate_match.h"
 
+/* the capture walker shared with the ptrace backend: user memory through the _nofault copy */
+#define SG_CAP_READ(who, dst, src, len) \
+	copy_from_user_nofault((dst), (const void __user *)(uintptr_t)(src), (len))
+#include "sysgate_capture.h"
+
 #define SG_RING_DEFAULT (4u << 20)
 #define SG_RING_MAX SG_KMOD_RING_MAX
 #define SG_ZAP_SLOTS 4096
@@ -197,251 +202,6 @@ static void sg_fill_hdr(struct sg_hdr *h, u16 type, u16 size, s32 nr, u64 ts)
 }
 
 /* ---------------------------------------------------------------------- */
-/* captures (a subset of the BPF side: strings, buffers, socket lengths)   */
-
-struct sg_cap_ctx {
-	char *buf;
-	u32 off;
-	u16 ncap;
-	bool at_exit;
-	u8 retry; /* entry: strings that faulted; exit: those to read again */
-	s64 ret;
-	const u64 *args;
-};
-
-static bool sg_cap_room(struct sg_cap_ctx *c)
-{
-	return c->off <= SG_EVENT_MAX - SG_MAX_CAP_BYTES - 2 * sizeof(struct sg_cap);
-}
-
-static void sg_cap_end(struct sg_cap_ctx *c, u32 hoff, u8 arg, u8 kind, u8 flags, u32 len, u64 size)
-{
-	struct sg_cap *h = (struct sg_cap *)(c->buf + hoff);
-
-	h->arg = arg;
-	h->kind = kind;
-	h->flags = flags;
-	h->pad = 0;
-	h->len = len;
-	h->size = size;
-	c->off = hoff + sizeof(*h) + ALIGN(len, 8);
-	c->ncap++;
-}
-
-/*
- * strncpy_from_user_nofault() is not exported to modules: copy with the
- * exported copy_from_user_nofault(), never across a page boundary in one go
- * (the string may end just before an unmapped page). Returns the length
- * without the NUL (max if none was found within max bytes), or -EFAULT.
- */
-static long sg_strncpy_nofault(char *dst, u64 src, u32 max)
-{
-	u32 done = 0;
-
-	while (done < max) {
-		u32 chunk = min_t(u32, max - done, PAGE_SIZE - ((src + done) & (PAGE_SIZE - 1)));
-		char *nul;
-
-		chunk = min_t(u32, chunk, 256);
-		if (copy_from_user_nofault(dst + done, (const void __user *)(src + done), chunk))
-			return done ? (long)done : -EFAULT;
-		nul = memchr(dst + done, 0, chunk);
-		if (nul)
-			return nul - dst;
-		done += chunk;
-	}
-	return max;
-}
-
-static void sg_cap_str(struct sg_cap_ctx *c, u8 arg, u8 flags, u64 ptr, u32 max)
-{
-	u32 hoff = c->off;
-	long n;
-	u32 len = 0;
-
-	max = clamp_t(u32, max, 2, SG_MAX_CAP_BYTES);
-	n = sg_strncpy_nofault(c->buf + hoff + sizeof(struct sg_cap), ptr, max);
-	if (n < 0) {
-		/* not paged in yet: the syscall will fault it in, read it again at exit */
-		flags |= SG_CF_FAULT;
-		if (!c->at_exit && !(flags & SG_CF_ELEM))
-			c->retry |= 1 << arg;
-	} else {
-		/* returns the length without the NUL; max means it was cut */
-		len = n >= max ? max - 1 : n;
-		if (n >= max)
-			flags |= SG_CF_TRUNC;
-	}
-	sg_cap_end(c, hoff, arg, SG_CK_STR, flags, len, 0);
-}
-
-static void sg_cap_buf(struct sg_cap_ctx *c, u8 arg, u8 kind, u8 flags, u64 ptr, u64 want, u32 max)
-{
-	u32 hoff = c->off;
-	u32 rd = min_t(u64, want, min_t(u32, max, SG_MAX_CAP_BYTES));
-
-	if (want > rd)
-		flags |= SG_CF_TRUNC;
-
-	if (rd && copy_from_user_nofault(c->buf + hoff + sizeof(struct sg_cap),
-					 (const void __user *)ptr, rd)) {
-		flags |= SG_CF_FAULT;
-		rd = 0;
-	}
-	sg_cap_end(c, hoff, arg, kind, flags, rd, want);
-}
-
-/* the same layouts as the BPF side (docs/SCHEMA.md) */
-static void sg_cap_iov(struct sg_cap_ctx *c, u8 arg, u8 base, u64 ptr, u64 cnt, u32 max, s64 budget)
-{
-	u64 iov[SG_MAX_IOV * 2];
-	u32 n = min_t(u64, cnt, SG_MAX_IOV), hoff = c->off, i;
-	u8 f = base | (cnt > SG_MAX_IOV ? SG_CF_TRUNC : 0);
-
-	if (n && copy_from_user_nofault(iov, (const void __user *)ptr, n * 16)) {
-		sg_cap_end(c, hoff, arg, SG_CK_IOV, f | SG_CF_FAULT, 0, cnt);
-		return;
-	}
-	memcpy(c->buf + hoff + sizeof(struct sg_cap), iov, n * 16);
-	sg_cap_end(c, hoff, arg, SG_CK_IOV, f, n * 16, cnt);
-	for (i = 0; i < n && sg_cap_room(c); i++) {
-		u64 want = iov[2 * i + 1];
-
-		if (budget >= 0 && want > (u64)budget)
-			want = budget;
-		sg_cap_buf(c, arg, SG_CK_BUF, base | SG_CF_ELEM, iov[2 * i], want, max);
-		if (budget >= 0)
-			budget -= want;
-	}
-}
-
-static void sg_cap_strarr(struct sg_cap_ctx *c, u8 arg, u64 ptr, u32 max)
-{
-	u32 hoff = c->off, n = 0;
-	struct sg_cap *h;
-	u8 f = 0;
-
-	sg_cap_end(c, hoff, arg, SG_CK_STRARR, 0, 0, 0);
-	for (; n < SG_MAX_STRARR; n++) {
-		u64 p;
-
-		if (copy_from_user_nofault(&p, (const void __user *)(ptr + n * 8), 8)) {
-			f |= SG_CF_FAULT;
-			break;
-		}
-		if (!p)
-			break;
-		if (!sg_cap_room(c)) {
-			f |= SG_CF_TRUNC;
-			break;
-		}
-		sg_cap_str(c, arg, SG_CF_ELEM, p, max);
-	}
-	if (n == SG_MAX_STRARR) {
-		u64 p = 0;
-
-		if (!copy_from_user_nofault(&p, (const void __user *)(ptr + n * 8), 8) && p)
-			f |= SG_CF_TRUNC;
-	}
-	h = (struct sg_cap *)(c->buf + hoff);
-	h->flags = f;
-	h->size = n;
-}
-
-static void sg_cap_ptrarr(struct sg_cap_ctx *c, u8 arg, u64 ptr)
-{
-	u32 n = 0, hoff = c->off;
-	u8 f = SG_CF_TRUNC;
-	u64 p;
-
-	for (; n < 256; n++) {
-		if (copy_from_user_nofault(&p, (const void __user *)(ptr + n * 8), 8)) {
-			f = n ? SG_CF_TRUNC : SG_CF_FAULT;
-			break;
-		}
-		if (!p) {
-			f = 0;
-			break;
-		}
-	}
-	sg_cap_end(c, hoff, arg, SG_CK_PTRARR, f, 0, n);
-}
-
-static void sg_cap_msghdr(struct sg_cap_ctx *c, u8 arg, u64 ptr, u32 max, s64 budget)
-{
-	struct user_msghdr m;
-	u32 hoff = c->off;
-
-	if (copy_from_user_nofault(&m, (const void __user *)ptr, sizeof(m))) {
-		sg_cap_end(c, hoff, arg, SG_CK_MSGHDR, SG_CF_FAULT, 0, sizeof(m));
-		return;
-	}
-	memcpy(c->buf + hoff + sizeof(struct sg_cap), &m, sizeof(m));
-	sg_cap_end(c, hoff, arg, SG_CK_MSGHDR, 0, sizeof(m), sizeof(m));
-	sg_cap_buf(c, arg, SG_CK_BUF, SG_CF_ELEM, (u64)m.msg_name, m.msg_name ? m.msg_namelen : 0,
-		   128);
-	if (sg_cap_room(c))
-		sg_cap_iov(c, arg, SG_CF_ELEM, (u64)m.msg_iov, m.msg_iovlen, max, budget);
-}
-
-static void sg_capture(struct sg_session *s, struct sg_cap_ctx *c, u32 nr)
-{
-	const struct sg_sys_spec *spec = &s->spec[nr];
-	u8 when = c->at_exit ? SG_AT_EXIT : SG_AT_ENTER;
-	int i;
-
-	for (i = 0; i < SG_NARGS; i++) {
-		const struct sg_cap_spec *cs = &spec->cap[i];
-		u64 ptr = c->args[i], want = 0, v;
-		s32 plen = 0;
-		u32 max = sg_cap_max(cs->size);
-
-		if (cs->kind == SG_CK_NONE || !ptr)
-			continue;
-		if (!(cs->when & when) &&
-		    !(c->at_exit && cs->kind == SG_CK_STR && (c->retry & (1 << i))))
-			continue;
-		if (!sg_cap_room(c)) {
-			sg_count_inc(s, SG_CNT_CAP_TRUNC);
-			return;
-		}
-		v = c->args[cs->len_arg % SG_NARGS];
-		switch (cs->kind) {
-		case SG_CK_STR:
-			sg_cap_str(c, i, 0, ptr, max);
-			break;
-		case SG_CK_SOCKLEN:
-			sg_cap_buf(c, i, SG_CK_SOCKLEN, 0, ptr, 4, 4);
-			break;
-		case SG_CK_IOV:
-			if (c->at_exit && c->ret < 0)
-				continue;
-			sg_cap_iov(c, i, 0, ptr, v, max, c->at_exit ? c->ret : -1);
-			break;
-		case SG_CK_STRARR:
-			sg_cap_strarr(c, i, ptr, max);
-			break;
-		case SG_CK_PTRARR:
-			sg_cap_ptrarr(c, i, ptr);
-			break;
-		case SG_CK_MSGHDR:
-			if (c->at_exit && c->ret < 0)
-				continue;
-			sg_cap_msghdr(c, i, ptr, max, c->at_exit ? c->ret : -1);
-			break;
-		case SG_CK_BUF:
-			if (cs->len_src == SG_LEN_ARGPTR &&
-			    (!v || copy_from_user_nofault(&plen, (const void __user *)v, 4)))
-				plen = -1;
-			if (sg_cap_want(cs->len_src, cs->size, cs->elem, v, c->ret, plen, &want))
-				continue;
-			sg_cap_buf(c, i, SG_CK_BUF, 0, ptr, want, max);
-			break;
-		}
-	}
-}
-
-/* ---------------------------------------------------------------------- */
 /* zap                                                                      */
 
 static struct sg_zap_slot *sg_zap_slot(struct sg_session *s, u32 tgid)
@@ -479,7 +239,7 @@ static bool sg_args_match(struct sg_session *s, const u64 *args)
 			continue;
 		}
 		/* the same bytes the BPF side reads: SG_PREFIX_MAX of the string */
-		n = v ? sg_strncpy_nofault(buf, v, SG_PREFIX_MAX) : -EFAULT;
+		n = v ? sg_read_str(NULL, buf, v, SG_PREFIX_MAX) : -1;
 		if (!sg_match_prefix(buf, n, m->prefix, m->len))
 			return false;
 	}
@@ -591,7 +351,9 @@ static int sg_sys_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		e->flags = 0;
 		e->seq = 0;
 		if (s->spec[nr].flags & SG_SYS_CAPTURE)
-			sg_capture(s, &c, nr);
+			sg_capture(&s->spec[nr], &c);
+		if (c.trunc)
+			sg_count_inc(s, SG_CNT_CAP_TRUNC);
 		inf->retry = c.retry;
 		e->ncap = c.ncap;
 		e->hdr.size = c.off;
@@ -640,7 +402,9 @@ static int sg_sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 		e->flags = 0;
 		e->pad = 0;
 		if ((s->spec[nr].flags & SG_SYS_EXIT_CAP) || inf->retry)
-			sg_capture(s, &c, nr);
+			sg_capture(&s->spec[nr], &c);
+		if (c.trunc)
+			sg_count_inc(s, SG_CNT_CAP_TRUNC);
 		e->ncap = c.ncap;
 		e->hdr.size = c.off;
 		if (!sg_ring_put(s, buf, c.off))

@@ -3,6 +3,7 @@
 // later): open with a session config, deliver ABI records, report counters.
 #pragma once
 
+#include <linux/filter.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -96,10 +97,27 @@ class Backend {
   virtual int poll(int timeout_ms) = 0;
   virtual BackendStats stats() = 0;
   virtual std::vector<CountRow> counts() = 0;
+  // Delivers what is still pending once the session ends.
+  virtual void drain() {
+    while (poll(0) > 0) {
+    }
+  }
   // Detaches everything. Also done by the destructor.
   virtual void close() = 0;
   // "symbol+0xoff" of a symbol probe's id in SG_EV_PROBE records.
   virtual std::string probe_name(uint32_t id) const { return std::to_string(id); }
+
+  // The seccomp filter a launched command installs just before its execve, so
+  // that only the calls the backend needs stop it (ptrace); empty: none.
+  virtual std::vector<sock_filter> launch_filter(const SessionConfig&) { return {}; }
+  // True when the backend itself waits for the launched command (a tracer
+  // reaps its tracees): the session then asks child_status() instead of waitpid.
+  virtual bool reaps_children() const { return false; }
+  // The wait(2) status of a process the backend reaped, once it has.
+  virtual bool child_status(pid_t pid, int* status) {
+    (void)pid, (void)status;
+    return false;
+  }
 };
 
 // The factory: "ebpf" (default) or "kmod". Refuses (UsageError) an unknown name

@@ -8,6 +8,7 @@ namespace sysgate {
 
 std::unique_ptr<Backend> make_ebpf_backend();
 std::unique_ptr<Backend> make_kmod_backend(const std::string& module_path);
+std::unique_ptr<Backend> make_ptrace_backend(const SessionConfig& cfg);
 
 std::unique_ptr<Backend> make_backend(const std::string& name, const SessionConfig& cfg) {
   // Each backend checks the rest of its own options when it opens; the ones that
@@ -21,10 +22,12 @@ std::unique_ptr<Backend> make_backend(const std::string& name, const SessionConf
     return make_ebpf_backend();
   }
   if (name == "kmod") return make_kmod_backend(cfg.kmod_path);
-  if (name == "ptrace" || name == "seccomp")
+  if (name == "ptrace") return make_ptrace_backend(cfg);
+  if (name == "seccomp")
     throw UsageError(
-        fmt::format("--backend {}: not built yet in this version (available: ebpf, kmod)", name));
-  throw UsageError(fmt::format("--backend '{}': unknown backend (available: ebpf, kmod)", name));
+        "--backend seccomp: not built yet in this version (available: ebpf, kmod, ptrace)");
+  throw UsageError(
+      fmt::format("--backend '{}': unknown backend (available: ebpf, kmod, ptrace)", name));
 }
 
 }  // namespace sysgate

@@ -2,6 +2,9 @@
 #include "runtime/launcher.hpp"
 
 #include <fcntl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sys/prctl.h>
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -46,7 +49,7 @@ std::string resolve_command(const std::string& name) {
   throw Error(fmt::format("cannot run '{}': command not found in PATH", name), 127);
 }
 
-Launcher::Launcher(const std::vector<std::string>& argv) {
+Launcher::Launcher(const std::vector<std::string>& argv, const std::vector<sock_filter>& filter) {
   const std::string file = resolve_command(argv.at(0));
   int go[2], err[2];
   if (pipe2(go, O_CLOEXEC) != 0) throw Error(fmt::format("pipe: {}", strerror(errno)));
@@ -58,6 +61,8 @@ Launcher::Launcher(const std::vector<std::string>& argv) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  sock_fprog prog{static_cast<unsigned short>(filter.size()), const_cast<sock_filter*>(filter.data())};
+  const bool no_new_privs = geteuid() != 0;  // a filter without CAP_SYS_ADMIN needs it
   pid_ = fork();
   if (pid_ < 0) throw Error(fmt::format("fork: {}", strerror(errno)));
   if (pid_ == 0) {
@@ -67,6 +72,14 @@ Launcher::Launcher(const std::vector<std::string>& argv) {
     ::close(err[0]);
     char c;
     if (read(go[0], &c, 1) != 1) _exit(127);  // sysgate went away before releasing us
+    if (prog.len) {
+      if ((no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ||
+          prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+        int e = -errno;  // negative: the filter, not the exec, failed
+        (void)!write(err[1], &e, sizeof e);
+        _exit(127);
+      }
+    }
     execv(file.c_str(), args.data());
     int e = errno;
     (void)!write(err[1], &e, sizeof e);
@@ -83,27 +96,45 @@ Launcher::~Launcher() {
   }
 }
 
-void Launcher::release() {
+void Launcher::release(const std::function<void()>& pump) {
   released_ = true;
   (void)!write(go_.get(), "x", 1);
   go_.reset();
   int e = 0;
   ssize_t n;
-  do n = read(err_.get(), &e, sizeof e);  // EOF (0) once exec succeeded
-  while (n < 0 && errno == EINTR);
+  for (;;) {
+    if (pump) {
+      pollfd p{err_.get(), POLLIN, 0};
+      if (::poll(&p, 1, 0) == 0) {
+        pump();
+        continue;
+      }
+    }
+    n = read(err_.get(), &e, sizeof e);  // EOF (0) once exec succeeded
+    if (n >= 0 || errno != EINTR) break;
+  }
   err_.reset();
   if (n == sizeof e) {
-    while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-    }
+    if (!reaped_)
+      while (waitpid(pid_, nullptr, __WALL) < 0 && errno == EINTR) {
+      }
     reaped_ = true;
+    if (e < 0)
+      throw Error(fmt::format("cannot run '{}' under the seccomp filter (the ptrace backend's "
+                              "acceleration): {}",
+                              name_, strerror(-e)));
     throw Error(fmt::format("cannot run '{}': {}", name_, strerror(e)), e == ENOENT ? 127 : 126);
   }
 }
 
 bool Launcher::reap(int* status) {
-  if (reaped_) return true;
-  pid_t r = waitpid(pid_, status, WNOHANG);
+  if (reaped_) {
+    *status = status_;
+    return true;
+  }
+  pid_t r = waitpid(pid_, &status_, WNOHANG);
   if (r == pid_) reaped_ = true;
+  *status = status_;
   return reaped_;
 }
 

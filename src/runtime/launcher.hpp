@@ -3,7 +3,10 @@
 // ready (so its very first call is seen), then released.
 #pragma once
 
+#include <linux/filter.h>
 #include <sys/types.h>
+
+#include <functional>
 
 #include <string>
 #include <vector>
@@ -18,14 +21,22 @@ std::string resolve_command(const std::string& name);
 
 class Launcher {
  public:
-  explicit Launcher(const std::vector<std::string>& argv);
+  // filter: a seccomp filter the child installs just before its execve (none if empty)
+  explicit Launcher(const std::vector<std::string>& argv,
+                    const std::vector<sock_filter>& filter = {});
   ~Launcher();  // a command never released or still running is killed and reaped
   Launcher(const Launcher&) = delete;
   Launcher& operator=(const Launcher&) = delete;
 
   pid_t pid() const { return pid_; }
   // Lets the child exec; throws Error (exit 126/127) when execve failed.
-  void release();
+  // pump runs while it waits (a tracer must handle its tracee's stops meanwhile).
+  void release(const std::function<void()>& pump = {});
+  // The backend reaped it (a tracer waits for its tracees itself).
+  void reaped(int status) {
+    reaped_ = true;
+    status_ = status;
+  }
   // True once the child has exited; status in wait(2) form.
   bool reap(int* status);
   // Sysgate no longer waits for it (the reader of the output went away): it
@@ -36,6 +47,7 @@ class Launcher {
   pid_t pid_ = -1;
   UniqueFd go_, err_;
   bool reaped_ = false, released_ = false, disowned_ = false;
+  int status_ = 0;
   std::string name_;
 };
 

@@ -195,6 +195,7 @@ class Session {
 
  private:
   bool targets_gone();
+  bool child_reaped();
   void handle_signals();
   void on_write_failure();
 
@@ -209,6 +210,17 @@ class Session {
   int signals_seen_ = 0;
   bool stop_ = false;
 };
+
+// The launched command ended: a tracer backend reaps it itself, else waitpid.
+bool Session::child_reaped() {
+  int st = 0;
+  if (backend_->reaps_children()) {
+    // waitpid here would take the tracee's stops from the tracer
+    if (!backend_->child_status(child_->pid(), &st)) return false;
+    child_->reaped(st);
+  }
+  return child_->reap(&status_);
+}
 
 bool Session::targets_gone() {
   for (pid_t p : plan_.initial)
@@ -284,7 +296,7 @@ int Session::run() {
   RecordReader reader(sink);
 
   if (plan_.launching) {
-    child_ = std::make_unique<Launcher>(o_.command);
+    child_ = std::make_unique<Launcher>(o_.command, backend_->launch_filter(cfg));
     cfg.launch = child_->pid();
   }
 
@@ -308,7 +320,10 @@ int Session::run() {
   const int64_t start = mono_ns();
   if (child_) {
     if (zapper) zapper->watch(child_->pid());
-    child_->release();
+    if (backend_->reaps_children())
+      child_->release([&] { backend_->poll(1); });
+    else
+      child_->release();
   }
   int64_t next_scan = start + 1000000000;
   const int64_t end_at =
@@ -346,7 +361,7 @@ int Session::run() {
       break;
     }
     if (zapper && zapper->done()) break;
-    if (child_ && child_->reap(&status_)) {
+    if (child_ && child_reaped()) {
       child_done_ = true;
       break;
     }
@@ -361,10 +376,30 @@ int Session::run() {
       }
     }
   }
-  // drain what the kernel already recorded, then detach
-  if (!write_failed)
-    while (backend_->poll(0) > 0) {
+  // A tracer backend ends a launched command that is still running while it is
+  // still traced: its last calls are shown, and its seccomp filter (if any)
+  // never meets a missing tracer. After --duration it gets SIGTERM, then SIGKILL.
+  // (zap lets it finish, as with the other backends)
+  if (!write_failed && child_ && !child_done_ && backend_->reaps_children()) {
+    int64_t kill_at = 0;
+    if (cfg.mode != Mode::Zap || signals_seen_) {
+      kill(child_->pid(), SIGTERM);
+      kill_at = mono_ns() + kGraceNs;
     }
+    while (!child_reaped()) {
+      if (g_signals != signals_seen_ || (kill_at && mono_ns() >= kill_at)) {
+        kill(child_->pid(), SIGKILL);
+        signals_seen_ = g_signals;
+        kill_at = 0;
+      }
+      backend_->poll(10);
+      output->flush();
+      if (!out_->flush()) break;
+    }
+    child_done_ = child_reaped();
+  }
+  // drain what the kernel already recorded, then detach
+  if (!write_failed) backend_->drain();
   BackendStats st = backend_->stats();
   std::vector<CountRow> rows;
   if (cfg.mode == Mode::Count) rows = backend_->counts();
@@ -409,7 +444,7 @@ int Session::run() {
       kill(child_->pid(), SIGTERM);
       kill_at_ = mono_ns() + kGraceNs;
     }
-    while (!child_->reap(&status_)) {
+    while (!child_reaped()) {
       if (g_signals != signals_seen_ || (kill_at_ && mono_ns() >= kill_at_)) {
         kill(child_->pid(), SIGKILL);
         signals_seen_ = g_signals;
