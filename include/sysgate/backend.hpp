@@ -120,7 +120,11 @@ class Backend {
   }
 };
 
-// The factory: "ebpf" (default) or "kmod". Refuses (UsageError) an unknown name
+// The backend to use: the one asked for, else ebpf when BPF programs may be
+// loaded, else ptrace (with one notice line on stderr) when the targets allow it.
+std::string choose_backend(const std::string& asked, const SessionConfig& cfg);
+
+// The factory: "ebpf" (default), "kmod" or "ptrace". Refuses (UsageError) an unknown name
 // and options the chosen backend does not take, before anything is loaded.
 std::unique_ptr<Backend> make_backend(const std::string& name, const SessionConfig& cfg);
 

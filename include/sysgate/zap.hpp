@@ -25,6 +25,7 @@ struct ZapOptions {
   uint64_t count = 0;          // stop after this many zaps (0: until Ctrl-C)
   bool syslog = false;
   bool via_userspace = false;
+  bool via_tracer = false;  // ptrace: sysgate sends it while the caller is stopped at the entry
   int signal = 15;
   uint32_t nth = 1;  // the call number each process is zapped on
   bool json = false;

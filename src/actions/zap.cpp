@@ -175,7 +175,10 @@ void Zapper::report(const ZapResult& z) {
       "[pid {:>5}] zap {} ({}) on {} #{}: {} {}; exit {} s after the signal ({} s after the "
       "call), {}{}",
       z.pid, decode::escape(z.comm), z.pid, name, z.nth, sig_name(z.signal),
-      opts_.via_userspace ? "sent by sysgate" : "sent in the kernel", seconds(tte),
+      opts_.via_tracer      ? "sent by sysgate at the call's entry stop"
+      : opts_.via_userspace ? "sent by sysgate"
+                            : "sent in the kernel",
+      seconds(tte),
       seconds(z.exit_ts >= z.syscall_ts ? z.exit_ts - z.syscall_ts : 0), status_text(z.status),
       z.escalated ? ", escalated to SIGKILL" : "");
   if (z.send_ret != 0) text += fmt::format(" (sending failed: {})", strerror(-z.send_ret));
@@ -192,7 +195,9 @@ void Zapper::report(const ZapResult& z) {
                 .field("nr", z.nr)
                 .field("nth", z.nth)
                 .field("signal", sig_name(z.signal))
-                .field("via", opts_.via_userspace ? "userspace" : "kernel")
+                .field("via", opts_.via_tracer      ? "ptrace"
+                             : opts_.via_userspace ? "userspace"
+                                                   : "kernel")
                 .field("syscall_ts_ns", wall(z.syscall_ts))
                 .field("signal_ts_ns", wall(z.signal_ts));
   if (z.deliver_ts)

@@ -61,7 +61,8 @@ void add_common(CLI::App* sub, RunOptions& o, size_t& ring_mb, CommonText& text)
                   "Write to FILE (default: standard output, or standard error with a command)");
   sub->add_option("--clock", o.clock, "JSON timestamps: realtime (default) or monotonic")
       ->default_str("realtime");
-  sub->add_option("--backend", o.backend, "Kernel side: ebpf or kmod")->default_str("ebpf");
+  sub->add_option("--backend", o.backend,
+                  "ebpf, kmod or ptrace (default: ebpf with BPF privileges, else ptrace)");
   sub->add_option("--attach", o.attach,
                   "eBPF attachment: auto, raw (cheapest for the target) or syscall (cheapest for "
                   "other processes)")

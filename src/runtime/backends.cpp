@@ -10,6 +10,19 @@ std::unique_ptr<Backend> make_ebpf_backend();
 std::unique_ptr<Backend> make_kmod_backend(const std::string& module_path);
 std::unique_ptr<Backend> make_ptrace_backend(const SessionConfig& cfg);
 
+bool ebpf_privileged();
+
+std::string choose_backend(const std::string& asked, const SessionConfig& cfg) {
+  if (!asked.empty()) return asked;
+  if (ebpf_privileged()) return "ebpf";
+  const TargetSpec& t = cfg.targets;
+  if (t.all || !t.comms.empty() || !t.cgroup.empty()) return "ebpf";  // its error says why
+  fmt::print(stderr,
+             "sysgate: no BPF privileges (root, or CAP_BPF and CAP_PERFMON): tracing with "
+             "ptrace (--backend ptrace)\n");
+  return "ptrace";
+}
+
 std::unique_ptr<Backend> make_backend(const std::string& name, const SessionConfig& cfg) {
   // Each backend checks the rest of its own options when it opens; the ones that
   // only one backend takes are refused here for the others.

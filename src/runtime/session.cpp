@@ -256,7 +256,8 @@ void Session::handle_signals() {
 
 int Session::run() {
   SessionConfig& cfg = plan_.cfg;
-  backend_ = make_backend(o_.backend, cfg);  // checks the options that belong to it
+  const std::string backend_name = choose_backend(o_.backend, cfg);
+  backend_ = make_backend(backend_name, cfg);  // checks the options that belong to it
   out_ = std::make_unique<OutStream>(o_.output, plan_.launching ? STDERR_FILENO : STDOUT_FILENO);
   FILE* out = out_->file();
 
@@ -277,10 +278,11 @@ int Session::run() {
   const int64_t offset = o_.clock == "monotonic" ? 0 : realtime_offset();
   auto output = o_.format == "json" ? make_json_output(out, offset) : make_text_output(out, offset);
   RunSummary sum;
-  sum.backend = o_.backend;
+  sum.backend = backend_name;
   ZapOptions zopts = o_.zap_opts;
   zopts.json = o_.format == "json";
   zopts.via_userspace = !o_.zap.in_kernel;
+  zopts.via_tracer = backend_->reaps_children();  // a tracer sends it from the entry stop
   zopts.signal = o_.zap.signal;
   zopts.nth = o_.zap.nth;
   std::unique_ptr<Zapper> zapper;

@@ -30,6 +30,8 @@
 
 namespace sysgate {
 
+bool ebpf_privileged();
+
 namespace {
 
 constexpr const char* kTracefs = "/sys/kernel/tracing";
@@ -167,7 +169,7 @@ void check_kernel() {
         "the running kernel has no BTF (/sys/kernel/btf/vmlinux; CONFIG_DEBUG_INFO_BTF): "
         "the ebpf backend needs it");
   // probing without privileges fails for the wrong reason: say the real one first
-  if (!has_cap(CAP_SYS_ADMIN) && !(has_cap(CAP_BPF) && has_cap(CAP_PERFMON)))
+  if (!ebpf_privileged())
     throw Error("the ebpf backend needs root (or CAP_BPF and CAP_PERFMON): run sysgate with sudo");
   struct Need {
     bpf_map_type type;
@@ -548,6 +550,11 @@ class EbpfBackend final : public Backend {
 };
 
 }  // namespace
+
+// What loading sysgate's programs takes: CAP_SYS_ADMIN (root), or CAP_BPF with CAP_PERFMON.
+bool ebpf_privileged() {
+  return has_cap(CAP_SYS_ADMIN) || (has_cap(CAP_BPF) && has_cap(CAP_PERFMON));
+}
 
 std::unique_ptr<Backend> make_ebpf_backend() { return std::make_unique<EbpfBackend>(); }
 
