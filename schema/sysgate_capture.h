@@ -283,7 +283,8 @@ SG_INLINE void sg_capture(const struct sg_sys_spec *spec, struct sg_cap_ctx *c)
 			sg_cap_msghdr(c, i, ptr, max, c->at_exit ? c->ret : -1);
 			break;
 		case SG_CK_BUF:
-			if (cs->len_src == SG_LEN_ARGPTR && (!v || SG_CAP_READ(c->who, &plen, v, 4)))
+			if (cs->len_src == SG_LEN_ARGPTR &&
+			    (!v || SG_CAP_READ(c->who, &plen, v, 4)))
 				plen = -1;
 			if (sg_cap_want(cs->len_src, cs->size, cs->elem, v, c->ret, plen, &want))
 				continue;

@@ -121,8 +121,8 @@ class Backend {
 };
 
 // The backend to use: the one asked for, else ebpf when BPF programs may be
-// loaded, else ptrace (with one notice line on stderr) when the targets allow it.
-std::string choose_backend(const std::string& asked, const SessionConfig& cfg);
+// loaded, else ptrace when the targets allow it (*fallback set: say so once).
+std::string choose_backend(const std::string& asked, const SessionConfig& cfg, bool* fallback);
 
 // The factory: "ebpf" (default), "kmod" or "ptrace". Refuses (UsageError) an unknown name
 // and options the chosen backend does not take, before anything is loaded.

@@ -14,7 +14,7 @@ namespace sysgate {
 
 struct RunOptions {
   Mode mode = Mode::Trace;
-  std::string backend;  // "" = chosen: ebpf with BPF privileges, else ptrace
+  std::string backend;    // "" = chosen: ebpf with BPF privileges, else ptrace
   std::string kmod_path;  // --kmod-path: module to load for --backend kmod
   TargetSpec targets;
   std::vector<std::string> command;  // launched and traced from its first instruction

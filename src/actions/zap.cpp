@@ -178,9 +178,8 @@ void Zapper::report(const ZapResult& z) {
       opts_.via_tracer      ? "sent by sysgate at the call's entry stop"
       : opts_.via_userspace ? "sent by sysgate"
                             : "sent in the kernel",
-      seconds(tte),
-      seconds(z.exit_ts >= z.syscall_ts ? z.exit_ts - z.syscall_ts : 0), status_text(z.status),
-      z.escalated ? ", escalated to SIGKILL" : "");
+      seconds(tte), seconds(z.exit_ts >= z.syscall_ts ? z.exit_ts - z.syscall_ts : 0),
+      status_text(z.status), z.escalated ? ", escalated to SIGKILL" : "");
   if (z.send_ret != 0) text += fmt::format(" (sending failed: {})", strerror(-z.send_ret));
   if (opts_.syslog) syslog(LOG_NOTICE, "%s", text.c_str() + text.find("zap"));
   if (!opts_.json) {
@@ -196,8 +195,8 @@ void Zapper::report(const ZapResult& z) {
                 .field("nth", z.nth)
                 .field("signal", sig_name(z.signal))
                 .field("via", opts_.via_tracer      ? "ptrace"
-                             : opts_.via_userspace ? "userspace"
-                                                   : "kernel")
+                              : opts_.via_userspace ? "userspace"
+                                                    : "kernel")
                 .field("syscall_ts_ns", wall(z.syscall_ts))
                 .field("signal_ts_ns", wall(z.signal_ts));
   if (z.deliver_ts)

@@ -12,14 +12,13 @@ std::unique_ptr<Backend> make_ptrace_backend(const SessionConfig& cfg);
 
 bool ebpf_privileged();
 
-std::string choose_backend(const std::string& asked, const SessionConfig& cfg) {
+std::string choose_backend(const std::string& asked, const SessionConfig& cfg, bool* fallback) {
+  *fallback = false;
   if (!asked.empty()) return asked;
   if (ebpf_privileged()) return "ebpf";
   const TargetSpec& t = cfg.targets;
   if (t.all || !t.comms.empty() || !t.cgroup.empty()) return "ebpf";  // its error says why
-  fmt::print(stderr,
-             "sysgate: no BPF privileges (root, or CAP_BPF and CAP_PERFMON): tracing with "
-             "ptrace (--backend ptrace)\n");
+  *fallback = true;
   return "ptrace";
 }
 

@@ -2,11 +2,11 @@
 #include "runtime/launcher.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <linux/seccomp.h>
 #include <poll.h>
-#include <sys/prctl.h>
-#include <fmt/format.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -61,7 +61,8 @@ Launcher::Launcher(const std::vector<std::string>& argv, const std::vector<sock_
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  sock_fprog prog{static_cast<unsigned short>(filter.size()), const_cast<sock_filter*>(filter.data())};
+  sock_fprog prog{static_cast<unsigned short>(filter.size()),
+                  const_cast<sock_filter*>(filter.data())};
   const bool no_new_privs = geteuid() != 0;  // a filter without CAP_SYS_ADMIN needs it
   pid_ = fork();
   if (pid_ < 0) throw Error(fmt::format("fork: {}", strerror(errno)));
@@ -120,9 +121,10 @@ void Launcher::release(const std::function<void()>& pump) {
       }
     reaped_ = true;
     if (e < 0)
-      throw Error(fmt::format("cannot run '{}' under the seccomp filter (the ptrace backend's "
-                              "acceleration): {}",
-                              name_, strerror(-e)));
+      throw Error(
+          fmt::format("cannot run '{}' under the seccomp filter (the ptrace backend's "
+                      "acceleration): {}",
+                      name_, strerror(-e)));
     throw Error(fmt::format("cannot run '{}': {}", name_, strerror(e)), e == ENOENT ? 127 : 126);
   }
 }

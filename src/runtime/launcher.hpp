@@ -7,7 +7,6 @@
 #include <sys/types.h>
 
 #include <functional>
-
 #include <string>
 #include <vector>
 

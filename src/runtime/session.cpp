@@ -256,7 +256,8 @@ void Session::handle_signals() {
 
 int Session::run() {
   SessionConfig& cfg = plan_.cfg;
-  const std::string backend_name = choose_backend(o_.backend, cfg);
+  bool fallback = false;
+  const std::string backend_name = choose_backend(o_.backend, cfg, &fallback);
   backend_ = make_backend(backend_name, cfg);  // checks the options that belong to it
   out_ = std::make_unique<OutStream>(o_.output, plan_.launching ? STDERR_FILENO : STDOUT_FILENO);
   FILE* out = out_->file();
@@ -312,6 +313,10 @@ int Session::run() {
 
   const int64_t setup_start = mono_ns();
   backend_->open(cfg, [&](const void* d, size_t n) { reader.record(d, n); });
+  if (fallback)  // once it works: a usage error stays one line
+    fmt::print(stderr,
+               "sysgate: no BPF privileges (root, or CAP_BPF and CAP_PERFMON): tracing with "
+               "ptrace (--backend ptrace)\n");
   out_->commit();  // only now may -o FILE be emptied
   for (pid_t p : plan_.initial) {
     backend_->add_target(p);

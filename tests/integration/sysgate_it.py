@@ -166,6 +166,8 @@ def summary_of(lines):
 
 def sysgate_bpf_progs():
     """{prog id: (name, [holder pids])} of loaded BPF programs with sysgate's names."""
+    if BACKEND == "ptrace":
+        return {}  # it loads none (and may run unprivileged): check_no_bpf_left checks tracers
     p = run(["bpftool", "-j", "prog", "show"], timeout=30)
     if p.returncode != 0:
         raise RuntimeError("bpftool prog show failed: " + p.stderr)
@@ -221,6 +223,19 @@ def check_no_bpf_left(what, before):
                                                  for p, c in holders[i].items())}
         return not left
 
+    if BACKEND == "ptrace":
+        # the ptrace backend leaves nothing in the kernel but tracees: none may stay traced
+        traced = {}
+        for pid in OURS:
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    m = re.search(r"^TracerPid:\s*(\d+)", f.read(), re.M)
+            except OSError:
+                continue
+            if m and m.group(1) != "0":
+                traced[pid] = int(m.group(1))
+        check(not traced, f"{what}: no process of this test is still traced", traced)
+        return
     ok = wait_for(gone, timeout=10, step=0.1)
     links = sysgate_bpf_links(set(left)) if left else []
     check(ok and not links, f"{what}: no sysgate BPF programs or links left",
@@ -738,8 +753,13 @@ def test_usage_errors():
     usage_error(["count", "--format", "xml", "--", "true"], "count --format xml")
     usage_error(["trace", "-e", "getppid"], "no target")
     usage_error(["trace", "-o", "/nonexistent/dir/out", "--", "true"], "-o in a missing directory")
-    usage_error(["trace", "--cgroup", "/nonexistent/cgroup"], "--cgroup of a missing directory")
-    usage_error(["trace", "--cgroup", TMP], "--cgroup of a directory that is no cgroup")
+    if BACKEND != "ptrace":  # --cgroup needs a kernel side (and may run unprivileged here)
+        usage_error(["trace", "--cgroup", "/nonexistent/cgroup"], "--cgroup of a missing directory")
+        usage_error(["trace", "--cgroup", TMP], "--cgroup of a directory that is no cgroup")
+    else:
+        usage_error(["trace", *BK, "--cgroup", TMP], "--cgroup with ptrace", ("ebpf or kmod",))
+        usage_error(["trace", *BK, "-a"], "-a with ptrace", ("ebpf or kmod",))
+        usage_error(["trace", *BK, "-n", "sleep"], "-n with ptrace", ("ebpf or kmod",))
     usage_error(["trace", "--bogus-option"], "an unknown option")
     usage_error(["list", "%bogus"], "list %bogus")
 

@@ -107,8 +107,9 @@ std::string eperm_cause(pid_t pid) {
   std::string tracer = status_field(pid, "TracerPid");
   if (!tracer.empty() && tracer != "0") {
     pid_t t = static_cast<pid_t>(std::stol(tracer));
-    return fmt::format("it is already traced by process {} ({}): a process has one tracer at a time",
-                       t, read_first_line(fmt::format("/proc/{}/comm", t)));
+    return fmt::format(
+        "it is already traced by process {} ({}): a process has one tracer at a time", t,
+        read_first_line(fmt::format("/proc/{}/comm", t)));
   }
   std::string uid = status_field(pid, "Uid");
   unsigned r = 0, e = 0, s = 0;
@@ -122,8 +123,7 @@ std::string eperm_cause(pid_t pid) {
   if (scope == "1" && geteuid() != 0)
     return "Yama's ptrace_scope is 1: only a process's ancestors may trace it; launch it with "
            "sysgate (-- COMMAND), run as root, or set /proc/sys/kernel/yama/ptrace_scope to 0";
-  if (scope == "2")
-    return "Yama's ptrace_scope is 2: only root (CAP_SYS_PTRACE) may attach";
+  if (scope == "2") return "Yama's ptrace_scope is 2: only root (CAP_SYS_PTRACE) may attach";
   if (scope == "3") return "Yama's ptrace_scope is 3: attaching is disabled until the next reboot";
   if (status_field(pid, "State").rfind("Z", 0) == 0) return "it is a zombie";
   return "the kernel refused (it may be undumpable, e.g. a setuid program, or protected by an LSM)";
@@ -131,12 +131,12 @@ std::string eperm_cause(pid_t pid) {
 
 struct Tracee {
   pid_t tid = 0, tgid = 0;
-  bool seen = false;       // its first stop came
-  bool armed = true;       // false for a launched command until its execve
-  bool seccomp = false;    // stops come from the seccomp filter
-  bool in_call = false;    // between an entry and its exit
-  bool recorded = false;   // this call's entry was recorded (its exit will be)
-  bool parked = false;     // stopped, waiting for its parent's fork event
+  bool seen = false;      // its first stop came
+  bool armed = true;      // false for a launched command until its execve
+  bool seccomp = false;   // stops come from the seccomp filter
+  bool in_call = false;   // between an entry and its exit
+  bool recorded = false;  // this call's entry was recorded (its exit will be)
+  bool parked = false;    // stopped, waiting for its parent's fork event
   int nr = -1;
   __u64 args[SG_NARGS] = {};
   uint64_t enter_ts = 0;
@@ -160,11 +160,15 @@ class PtraceBackend final : public Backend {
       throw UsageError(fmt::format(
           "{} needs the ebpf or kmod backend: the ptrace backend traces a launched command or -p "
           "PID only",
-          t.all ? "-a" : !t.comms.empty() ? "-n" : "--cgroup"));
+          t.all              ? "-a"
+          : !t.comms.empty() ? "-n"
+                             : "--cgroup"));
     if (cfg.attach != "auto")
-      throw UsageError("--attach is for --backend ebpf; the ptrace backend attaches with ptrace(2)");
+      throw UsageError(
+          "--attach is for --backend ebpf; the ptrace backend attaches with ptrace(2)");
     if (!cfg.probes.empty())
-      throw UsageError("--probe needs --backend kmod (kernel symbols cannot be probed with ptrace)");
+      throw UsageError(
+          "--probe needs --backend kmod (kernel symbols cannot be probed with ptrace)");
     if (!cfg.kmod_path.empty())
       throw UsageError("--kmod-path is for --backend kmod; the ptrace backend loads no module");
   }
@@ -221,7 +225,8 @@ class PtraceBackend final : public Backend {
     sink_ = std::move(sink);
     specs_.assign(SG_MAX_SYSCALLS, sg_sys_spec{});
     for (const auto& info : syscall_table())
-      if (info.nr >= 0 && info.nr < SG_MAX_SYSCALLS) specs_[info.nr] = capture_spec(info, cfg.limits);
+      if (info.nr >= 0 && info.nr < SG_MAX_SYSCALLS)
+        specs_[info.nr] = capture_spec(info, cfg.limits);
     cfg_.syscalls.resize(SG_MAX_SYSCALLS, false);
     buf_.resize(SG_EVENT_MAX);
     // stops are waited for on a signalfd: SIGCHLD is blocked while we trace
@@ -305,7 +310,8 @@ class PtraceBackend final : public Backend {
     std::vector<CountRow> out;
     for (const auto& [nr, c] : counts_)
       out.push_back({nr, c.calls, c.errors, c.total_ns, c.max_ns});
-    std::sort(out.begin(), out.end(), [](const CountRow& a, const CountRow& b) { return a.nr < b.nr; });
+    std::sort(out.begin(), out.end(),
+              [](const CountRow& a, const CountRow& b) { return a.nr < b.nr; });
     return out;
   }
 
@@ -365,7 +371,9 @@ class PtraceBackend final : public Backend {
   }
 
  private:
-  static bool tid_alive(pid_t tid) { return access(fmt::format("/proc/{}", tid).c_str(), F_OK) == 0; }
+  static bool tid_alive(pid_t tid) {
+    return access(fmt::format("/proc/{}", tid).c_str(), F_OK) == 0;
+  }
 
   bool seize(pid_t tid, pid_t tgid, bool launched) {
     long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACECLONE;
@@ -376,8 +384,8 @@ class PtraceBackend final : public Backend {
       int e = errno;
       if (e == ESRCH) return false;
       if (e == EPERM)
-        throw Error(fmt::format("cannot trace {} {}: {}", launched ? "the command, pid" : "pid", tid,
-                                eperm_cause(tid)));
+        throw Error(fmt::format("cannot trace {} {}: {}", launched ? "the command, pid" : "pid",
+                                tid, eperm_cause(tid)));
       throw Error(fmt::format("ptrace(PTRACE_SEIZE, {}): {}", tid, strerror(e)));
     }
     ptrace(PTRACE_INTERRUPT, tid, 0, 0);
@@ -543,9 +551,10 @@ class PtraceBackend final : public Backend {
       return 0;
     }
     if (info.op == PTRACE_SYSCALL_INFO_ENTRY || info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
-      const uint64_t* e = info.op == PTRACE_SYSCALL_INFO_ENTRY ? info.entry.args : info.seccomp.args;
-      const int nr = static_cast<int>(info.op == PTRACE_SYSCALL_INFO_ENTRY ? info.entry.nr
-                                                                           : info.seccomp.nr);
+      const uint64_t* e =
+          info.op == PTRACE_SYSCALL_INFO_ENTRY ? info.entry.args : info.seccomp.args;
+      const int nr =
+          static_cast<int>(info.op == PTRACE_SYSCALL_INFO_ENTRY ? info.entry.nr : info.seccomp.nr);
       t.in_call = true;
       t.recorded = false;
       t.nr = nr;
@@ -553,7 +562,8 @@ class PtraceBackend final : public Backend {
       t.enter_ts = now;
       t.retry = 0;
       if (info.arch != AUDIT_ARCH_X86_64) nr_ok_ = false;
-      if (!t.armed && launched_ && t.tgid == launched_ && (nr == SG_NR_execve || nr == SG_NR_execveat))
+      if (!t.armed && launched_ && t.tgid == launched_ &&
+          (nr == SG_NR_execve || nr == SG_NR_execveat))
         t.armed = true;
       if (t.armed && info.arch == AUDIT_ARCH_X86_64 && nr >= 0 && nr < SG_MAX_SYSCALLS &&
           cfg_.syscalls[nr])
@@ -651,7 +661,8 @@ class PtraceBackend final : public Backend {
           return false;
         continue;
       }
-      if (!sg_match_value(m.op == ArgMatch::Op::Eq ? SG_MATCH_EQ : SG_MATCH_BITS, v, m.value, m.mask))
+      if (!sg_match_value(m.op == ArgMatch::Op::Eq ? SG_MATCH_EQ : SG_MATCH_BITS, v, m.value,
+                          m.mask))
         return false;
     }
     return true;
