@@ -275,9 +275,16 @@ def test_caps():
     plain = os.path.join(d, "sysgate-nocaps")
     shutil.copy2(SYSGATE, plain)
     os.chmod(plain, 0o755)
-    p = as_user([plain, "trace", "-e", "getppid", "--", "true"])
+    p = as_user([plain, "trace", "--backend", "ebpf", "-e", "getppid", "--", "true"])
     check(p.returncode != 0 and len(notices(p.stderr)) == 1 and "CAP_BPF" in p.stderr,
-          "without the capabilities: one line naming CAP_BPF", p.stderr)
+          "without the capabilities, --backend ebpf: one line naming CAP_BPF", p.stderr)
+    # without --backend: one notice, and the ptrace backend traces the command
+    p = as_user([plain, "trace", "-e", "getppid", "--", "true"])
+    check(p.returncode == 0 and len(notices(p.stderr)) == 1 and "ptrace" in p.stderr,
+          "without the capabilities: one notice, traced with ptrace", p.stderr)
+    p = as_user([plain, "trace", "-a", "-e", "getppid", "--duration", "0.1"])
+    check(p.returncode != 0 and len(notices(p.stderr)) == 1 and "CAP_BPF" in p.stderr,
+          "without the capabilities, -a: one line naming CAP_BPF (ptrace cannot do -a)", p.stderr)
     check_no_bpf_left("caps")
 
 
