@@ -78,9 +78,9 @@ if [ $rc = 2 ] && grep -q 'no such kernel symbol' /tmp/p.err && [ -z "$(cat /sys
   ok kmod_bad_symbol
 else bad kmod_bad_symbol "rc=$rc $(cat /tmp/p.err) $(cat /sys/kernel/debug/kprobes/list | head -3)"; fi
 
-# 3b. the golden program: every line it expects, from both backends on this kernel
+# 3b. the golden program: every line it expects, from every backend on this kernel
 GOLDEN="close,openat,read,write,pread64,pwrite64,readv,writev,lseek,dup3,pipe2,mmap,mprotect,munmap,kill,rt_sigprocmask,socket,connect,bind,memfd_create,faccessat,access,newfstatat,fstat,unlinkat,getppid"
-for b in kmod ebpf; do
+for b in kmod ebpf ptrace; do
   sysgate trace --backend $b -e "$GOLDEN" -o /tmp/g.$b -- golden /tmp/g.expected.$b >/dev/null
   strip /tmp/g.$b > /tmp/g.$b.lines
   total=0; missing=0; first=""
@@ -101,9 +101,14 @@ for b in kmod ebpf; do
   if [ "$n" = 5 ] && grep -q 'on write #5: SIGKILL' /tmp/z.txt; then ok zap_nth5_$b
   else bad zap_nth5_$b "lines=$n $(cat /tmp/z.txt | tr '\n' '|')"; fi
 done
+# ptrace: the SIGKILL is pending when the writer leaves its 5th write's entry stop
+sysgate zap --backend ptrace --on write --nth 5 --signal KILL -o /tmp/z.txt -- writer - 100 1000 | cat > /tmp/lines
+n=$(wc -l < /tmp/lines)
+if [ "$n" = 4 ] && grep -q 'on write #5: SIGKILL' /tmp/z.txt; then ok zap_nth5_ptrace
+else bad zap_nth5_ptrace "lines=$n $(cat /tmp/z.txt | tr '\n' '|')"; fi
 
 # 5. time to exit of a target that handles SIGTERM in 50 ms
-for b in kmod ebpf; do
+for b in kmod ebpf ptrace; do
   sysgate zap --backend $b --on write --format json -o /tmp/t.json -- trapper trap 50 /tmp/times >/dev/null
   tte=$(json_num /tmp/t.json time_to_exit_ns)
   if [ -n "$tte" ] && [ "$tte" -ge 50000000 ] && [ "$tte" -lt 2000000000 ]; then ok time_to_exit_$b "$tte ns"
