@@ -116,10 +116,12 @@ void Launcher::release(const std::function<void()>& pump) {
   }
   err_.reset();
   if (n == sizeof e) {
-    if (!reaped_)
-      while (waitpid(pid_, nullptr, __WALL) < 0 && errno == EINTR) {
+    // a tracer (pump) waits for its tracee itself: the destructor kills and reaps it
+    if (!pump) {
+      while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
       }
-    reaped_ = true;
+      reaped_ = true;
+    }
     if (e < 0)
       throw Error(
           fmt::format("cannot run '{}' under the seccomp filter (the ptrace backend's "

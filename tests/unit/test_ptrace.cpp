@@ -25,8 +25,7 @@ namespace {
 int read_self(void*, void* dst, uint64_t src, size_t len) {
   iovec local{dst, len};
   iovec remote{reinterpret_cast<void*>(static_cast<uintptr_t>(src)), len};
-  return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == static_cast<ssize_t>(len) ? 0
-                                                                                           : -1;
+  return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == static_cast<ssize_t>(len) ? 0 : -1;
 }
 
 }  // namespace

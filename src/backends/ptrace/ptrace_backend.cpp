@@ -476,6 +476,7 @@ class PtraceBackend final : public Backend {
         }
         Tracee& n = tracees_[pid];
         n.armed = true;
+        if (n.tgid == launched_) launched_exec_ = true;
         read_comm(n);
         resume(n, 0);
         return 0;
@@ -570,6 +571,10 @@ class PtraceBackend final : public Backend {
         n = entry(t);
     } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
       if (t.in_call && t.recorded) n = exit_stop(t, info.exit.rval, now);
+      // the launched command's exec failed: what its launcher does next is not the command
+      if (t.tid == launched_ && !launched_exec_ && info.exit.rval < 0 &&
+          (t.nr == SG_NR_execve || t.nr == SG_NR_execveat))
+        t.armed = false;
       t.in_call = false;
       t.recorded = false;
       if (t.nr == nr_prctl_ && t.args[0] == kPrSetName) read_comm(t);
@@ -776,6 +781,7 @@ class PtraceBackend final : public Backend {
   bool nr_ok_ = true;
   size_t filter_calls_ = 0;
   pid_t launched_ = 0;
+  bool launched_exec_ = false;  // the launched command's execve succeeded
   int nr_prctl_ = syscall_by_name("prctl") ? syscall_by_name("prctl")->nr : -1;
   uint64_t seen_ = 0, trunc_ = 0, zaps_ = 0, rate_start_ = 0;
   uint32_t rate_n_ = 0;
