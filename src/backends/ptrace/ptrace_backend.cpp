@@ -14,10 +14,8 @@
 #include <fmt/format.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/ptrace.h>
-#include <sys/signalfd.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,7 +34,6 @@
 #include "sysgate/capture.hpp"
 #include "sysgate/error.hpp"
 #include "sysgate/syscalls.hpp"
-#include "sysgate/unique_fd.hpp"
 #include "sysgate_abi.h"
 
 namespace sysgate {
@@ -229,14 +226,13 @@ class PtraceBackend final : public Backend {
         specs_[info.nr] = capture_spec(info, cfg.limits);
     cfg_.syscalls.resize(SG_MAX_SYSCALLS, false);
     buf_.resize(SG_EVENT_MAX);
-    // stops are waited for on a signalfd: SIGCHLD is blocked while we trace
+    // stops are waited for with sigtimedwait: SIGCHLD is blocked while we trace
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
     sigprocmask(SIG_BLOCK, &chld, &old_mask_);
     mask_saved_ = true;
-    sfd_.reset(signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC));
-    if (!sfd_) throw Error(fmt::format("signalfd: {}", strerror(errno)));
+    open_ = true;
     if (cfg.launch > 0) {
       launched_ = cfg.launch;
       seize(cfg.launch, cfg.launch, true);
@@ -266,30 +262,28 @@ class PtraceBackend final : public Backend {
       throw Error(fmt::format("-p {}: the process ended before it could be attached", tgid));
   }
 
+  // Handles stops until timeout_ms (at most 20 ms: the output must flow) has
+  // passed, sleeping in sigtimedwait for SIGCHLD (blocked while tracing) in
+  // between: per stop, one waitpid that finds it, one that finds nothing more,
+  // and the wait, so the tracee waits for as few tracer calls as possible.
   int poll(int timeout_ms) override {
     int n = 0;
-    bool waited = false;
-    const int64_t until = mono_ns() + 20'000'000;  // return now and then: output must flow
+    const int64_t until = mono_ns() + std::clamp(timeout_ms, 0, 20) * int64_t{1000000};
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
     for (;;) {
-      // notifications first: a stop after this raises a new one, so none is missed
-      signalfd_siginfo si;
-      while (read(sfd_.get(), &si, sizeof si) == sizeof si) {
-      }
       int status = 0;
       pid_t pid;
-      while ((pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0) {
-        n += handle(pid, status);
-        if (mono_ns() >= until) return n;
-      }
-      if (pid < 0 && errno == EINTR) continue;
-      if (n || waited || timeout_ms <= 0) break;
-      if (pid < 0) {  // ECHILD: no tracee (yet)
-        ::poll(nullptr, 0, timeout_ms);
+      while ((pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0) n += handle(pid, status);
+      const int64_t left = until - mono_ns();
+      if (left <= 0) break;
+      timespec ts{static_cast<time_t>(left / 1000000000), static_cast<long>(left % 1000000000)};
+      if (pid < 0 && errno == ECHILD) {  // no tracee (yet)
+        nanosleep(&ts, nullptr);
         break;
       }
-      pollfd p{sfd_.get(), POLLIN, 0};
-      ::poll(&p, 1, timeout_ms);
-      waited = true;
+      if (sigtimedwait(&chld, nullptr, &ts) < 0) break;  // timed out, or a signal for the session
     }
     return n;
   }
@@ -316,7 +310,8 @@ class PtraceBackend final : public Backend {
   }
 
   void close() override {
-    if (!sfd_) return;
+    if (!open_) return;
+    open_ = false;
     // Detach from every tracee: a running one is interrupted first (detaching
     // needs a stop); a signal it was about to take is handed back.
     for (auto it = tracees_.begin(); it != tracees_.end();) {
@@ -365,7 +360,6 @@ class PtraceBackend final : public Backend {
       if (ptrace(PTRACE_DETACH, pid, 0, give) == 0 || errno == ESRCH) tracees_.erase(it);
     }
     tracees_.clear();
-    sfd_.reset();
     if (mask_saved_) sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
     mask_saved_ = false;
   }
@@ -774,7 +768,7 @@ class PtraceBackend final : public Backend {
   std::unordered_map<pid_t, int> reaped_;
   std::unordered_map<int, Count> counts_;
   std::vector<pid_t> detach_at_stop_;
-  UniqueFd sfd_;
+  bool open_ = false;
   sigset_t old_mask_{};
   bool mask_saved_ = false;
   bool seccomp_ = false;
