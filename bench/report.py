@@ -5,6 +5,8 @@
 Rows: B1/B2 bench tool pair base_ns tool_ns [n]
       B3    bench tool pair base_ns tool_ns n written expected drops
       B4    bench case rep calls lines entry_lost delivered drops exit_drops events seen ok
+      B8    bench workload tool round base_ns tool_ns n written expected kind
+            (kind: sg | strace | strace-seccomp | control; a round runs every tool of a workload once)
 """
 import statistics
 import sys
@@ -30,11 +32,14 @@ def f(x, spec=".1f"):
 def main(path):
     groups = OrderedDict()
     b4 = []
+    b8 = OrderedDict()
     with open(path) as fh:
         for line in fh:
             c = line.rstrip("\n").split("\t")
             if c[0] == "B4":
                 b4.append(c)
+            elif c[0] == "B8":
+                b8.setdefault(c[1], OrderedDict()).setdefault(c[2], []).append(c)
             else:
                 groups.setdefault((c[0], c[1]), []).append(c)
 
@@ -88,6 +93,60 @@ def main(path):
         for r in b4:
             ok = r[11] if r[11] == "ok" else f"**{r[11]}**"
             print(f"| {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[5]} | {r[6]} | {r[7]} | {r[8]} | {r[9]} | {r[10]} | {ok} |")
+
+    if b8:
+        report_b8(b8)
+
+
+B8_TITLES = {
+    "getppid": "getppid loop, `-e getppid`, every call written to a file (text)",
+    "openclose": "openat+close loop, `-e openat,close`, every call written to a file (text; ns per pair)",
+    "count": "getppid loop, `-e getppid`, counting",
+    "bystander": "bystander call: getppid loop while only `openat` is traced (target: <= 1.05x with a seccomp filter)",
+}
+
+
+def report_b8(b8):
+    print("\n### B8 ptrace backend against strace (one run, interleaved by round)\n")
+    print("Ratio = traced ns/call ÷ the untraced run just before it (median over rounds). "
+          "÷ strace = sysgate ns/call ÷ that strace's ns/call in the same round (median over rounds; "
+          "< 1 is faster than strace).\n")
+    for w, tools in b8.items():
+        print(f"\n#### B8 {w}: {B8_TITLES.get(w, w)}\n")
+        # per round ns of each peer, for sysgate ÷ strace
+        peers = OrderedDict()
+        for tool, v in tools.items():
+            kind = v[0][9] if len(v[0]) > 9 else ""
+            if kind in ("strace", "strace-seccomp"):
+                peers[kind] = {r[3]: num(r[5]) for r in v}
+        print("| tool | calls | untraced ns/call | traced ns/call | ratio (median) | ratio min-max "
+              "| ÷ strace | ÷ strace --seccomp-bpf | events written / calls (worst run) | rounds |")
+        print("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- | ---: |")
+        for tool, v in tools.items():
+            kind = v[0][9] if len(v[0]) > 9 else ""
+            a = [num(r[4]) for r in v]
+            b = [num(r[5]) for r in v]
+            ratios = [y / x for x, y in zip(a, b) if x and y]
+            rr = f"{f(min(ratios), '.2f')}-{f(max(ratios), '.2f')}" if ratios else "n/a"
+            rspec = ".2f" if w == "bystander" else ".1f"
+            vs = []
+            for pk in ("strace", "strace-seccomp"):
+                if kind != "sg" or pk not in peers:
+                    vs.append("")
+                    continue
+                q = [num(r[5]) / peers[pk][r[3]] for r in v
+                     if num(r[5]) and peers[pk].get(r[3])]
+                vs.append(f"**{f(med(q), '.2f')}** ({f(min(q), '.2f')}-{f(max(q), '.2f')})" if q else "n/a")
+            worst = None
+            for r in v:
+                wr, e = num(r[7]), num(r[8])
+                if wr is not None and e:
+                    frac = wr / e
+                    if worst is None or frac < worst[0]:
+                        worst = (frac, int(wr), int(e))
+            wtxt = "" if worst is None else f"{worst[1]}/{worst[2]} ({worst[0]:.4f})"
+            print(f"| {tool} | {v[0][6]} | {f(med(a))} | {f(med(b))} | **{f(med(ratios), rspec)}x** | {rr} "
+                  f"| {vs[0]} | {vs[1]} | {wtxt} | {len(ratios)} |")
 
 
 if __name__ == "__main__":

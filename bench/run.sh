@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# sysgate benchmarks B1-B4 (see docs/BENCHMARKS.md and the project's BENCHMARKS brief).
+# sysgate benchmarks B1-B4 and B8 (see docs/BENCHMARKS.md and the project's BENCHMARKS brief).
 #
 # usage: bench/run.sh [BUILD_DIR]          (default: <repo>/build-bench)
 # env:   PAIRS=5        A/B pairs per figure (median of the per-pair ratios is reported)
@@ -8,8 +8,10 @@
 #        N_SLOW=20000   getppid calls for strace / perf trace runs
 #        N_TRACE=200000 getppid calls for B3 (sysgate writes every event to a file)
 #        N_OC=50000     openat+close pairs for B3
+#        N_PT=20000     getppid calls / openat+close pairs for B8's stopping runs (every call stops)
+#        N_BY=2000000   getppid calls for B8's bystander runs that do not stop (seccomp filter)
 #        OUT=DIR        where raw results go (default: a new /tmp/sysgate-bench.XXXXXX)
-#        ONLY="B1 B2 B3 B4"
+#        ONLY="B1 B2 B3 B4 B8"   (e.g. ONLY=B8 bench/run.sh: only the ptrace backend against strace)
 #
 # Every figure is taken interleaved in one run: untraced (A), then traced (B), PAIRS
 # times; ratios are per pair, then the median. Needs root (BPF, perf, tracefs).
@@ -23,7 +25,9 @@ N_FAST=${N_FAST:-2000000}
 N_SLOW=${N_SLOW:-20000}
 N_TRACE=${N_TRACE:-200000}
 N_OC=${N_OC:-50000}
-ONLY=${ONLY:-"B1 B2 B3 B4"}
+N_PT=${N_PT:-20000}
+N_BY=${N_BY:-2000000}
+ONLY=${ONLY:-"B1 B2 B3 B4 B8"}
 OUT=${OUT:-$(mktemp -d /tmp/sysgate-bench.XXXXXX)}
 mkdir -p "$OUT"
 RAW=$OUT/raw.tsv
@@ -48,7 +52,7 @@ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 
 mountpoint -q /sys/kernel/debug || mount -t debugfs nodev /sys/kernel/debug 2>/dev/null
 
 # ---- build --------------------------------------------------------------------------
-if [ ! -x "$BUILD/bench/getppid_loop" ] || [ ! -x "$BUILD/sysgate" ]; then
+if [ ! -x "$BUILD/bench/getppid_loop" ] || [ ! -x "$BUILD/bench/seccomp_floor" ] || [ ! -x "$BUILD/sysgate" ]; then
   cmake -S "$REPO" -B "$BUILD" -DSYSGATE_TESTS=OFF -DCMAKE_BUILD_TYPE=Release >/dev/null &&
     cmake --build "$BUILD" -j2 >/dev/null 2>&1 || log "build failed; sysgate rows will be missing"
 fi
@@ -65,7 +69,7 @@ HAVE_SG=0
   echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "# tools: $(strace -V | head -1); $(perf --version); $(bpftrace --version)"
   echo "# sysgate: $( [ $HAVE_SG = 1 ] && git -C "$REPO" log -1 --format='%h %s' 2>/dev/null)"
-  echo "# PAIRS=$PAIRS N_FAST=$N_FAST N_SLOW=$N_SLOW N_TRACE=$N_TRACE N_OC=$N_OC"
+  echo "# PAIRS=$PAIRS N_FAST=$N_FAST N_SLOW=$N_SLOW N_TRACE=$N_TRACE N_OC=$N_OC N_PT=$N_PT N_BY=$N_BY ONLY=$ONLY"
 } | tee "$OUT/header.txt" >&2
 
 # ---- helpers ------------------------------------------------------------------------
@@ -255,6 +259,83 @@ if [[ " $ONLY " == *" B4 "* ]] && [ $HAVE_SG = 1 ]; then
     done
   done
   rm -f "$OUT/b4.json"
+fi
+
+# ---- B8: the ptrace backend against strace (issue 8) ------------------------------------------
+# One run, interleaved by round: in each round every variant of a workload runs once, the
+# untraced program first (A) and then each tool (B), so a round gives each tool's ratio to
+# its own untraced run and sysgate's ratio to strace's in the same round. Workloads:
+#   getppid   getppid loop, -e getppid, every call written to a file (text)
+#   openclose openat+close loop, -e openat,close, every call written to a file (text)
+#   count     getppid loop, -e getppid, counting (sysgate count / strace -c)
+#   bystander getppid loop while tracing only -e openat: getppid is never selected; with a
+#             seccomp filter (sysgate ptrace, strace --seccomp-bpf) it should run at full
+#             speed, without one (plain strace) every getppid stops twice anyway.
+# raw rows: B8 workload tool round base_ns tool_ns n written expected kind
+#           kind: sg | strace | strace-seccomp | control (A/A: the untraced program twice;
+#                 floor: bench/progs/seccomp_floor, an allow-all filter without a tracer)
+b8_run() {  # workload tool kind prog n fmt cmd-prefix...   (the program and n are appended)
+  local w=$1 name=$2 kind=$3 prog=$4 n=$5 fmt=$6; shift 6
+  local a b wr=NA expect=NA k=getppid base_n=$N_BY
+  # the untraced getppid run is long (N_BY calls: ns/call does not depend on n), the
+  # untraced openat+close run has the traced run's n
+  [ "$prog" = openclose_loop ] && { k=openat; base_n=$n; }
+  a=$("$P/$prog" "$base_n" | nsof)
+  rm -f "$OUT/b8.out"
+  b=$("$@" "$P/$prog" "$n" 2>"$OUT/b8.err" | nsof)
+  [ -n "$b" ] || { b=NA; tail -3 "$OUT/b8.err" >&2; }
+  if [ "$fmt" != none ]; then
+    wr=$(count_events "$OUT/b8.out" "$k" "$fmt")
+    expect=$n
+    [ "$prog" = getppid_loop ] && expect=$((n + 1000))
+  fi
+  row B8 "$w" "$name" "$B8_ROUND" "$a" "$b" "$n" "$wr" "$expect" "$kind"
+  rm -f "$OUT/b8.out"
+}
+if [[ " $ONLY " == *" B8 "* ]]; then
+  if [ $HAVE_SG = 1 ] && "$SG" trace --backend ptrace -e getppid -o /dev/null -- "$P/getppid_loop" 10 >/dev/null 2>&1; then
+    HAVE_PT=1
+  else
+    HAVE_PT=0
+    log "B8: sysgate --backend ptrace does not run here: sysgate rows are skipped"
+  fi
+  O=$OUT/b8.out
+  for B8_ROUND in $(seq "$PAIRS"); do
+    log "B8 round $B8_ROUND/$PAIRS"
+    # traced calls, every event written to a file
+    [ $HAVE_PT = 1 ] && b8_run getppid "sysgate trace --backend ptrace -e getppid -o FILE" sg getppid_loop "$N_PT" text \
+      "$SG" trace --backend ptrace -e getppid -o "$O" --
+    b8_run getppid "strace -f -e trace=getppid -o FILE" strace getppid_loop "$N_PT" strace \
+      strace -f -e trace=getppid -o "$O" --
+    b8_run getppid "strace -f --seccomp-bpf -e trace=getppid -o FILE" strace-seccomp getppid_loop "$N_PT" strace \
+      strace -f --seccomp-bpf -e trace=getppid -o "$O" --
+    [ $HAVE_PT = 1 ] && b8_run openclose "sysgate trace --backend ptrace -e openat,close -o FILE" sg openclose_loop "$N_PT" text \
+      "$SG" trace --backend ptrace -e openat,close -o "$O" --
+    b8_run openclose "strace -f -e trace=openat,close -o FILE" strace openclose_loop "$N_PT" strace \
+      strace -f -e trace=openat,close -o "$O" --
+    b8_run openclose "strace -f --seccomp-bpf -e trace=openat,close -o FILE" strace-seccomp openclose_loop "$N_PT" strace \
+      strace -f --seccomp-bpf -e trace=openat,close -o "$O" --
+    # traced calls, counting
+    [ $HAVE_PT = 1 ] && b8_run count "sysgate count --backend ptrace -e getppid" sg getppid_loop "$N_PT" none \
+      "$SG" count --backend ptrace -e getppid -o "$O" --
+    b8_run count "strace -f -c -e trace=getppid" strace getppid_loop "$N_PT" none \
+      strace -f -c -e trace=getppid -o "$O" --
+    b8_run count "strace -f -c --seccomp-bpf -e trace=getppid" strace-seccomp getppid_loop "$N_PT" none \
+      strace -f -c --seccomp-bpf -e trace=getppid -o "$O" --
+    # bystander call (getppid) of the traced process; only openat is selected
+    b8_run bystander "none (A/A control)" control getppid_loop "$N_BY" none env
+    # floor: a seccomp filter that allows everything, no tracer (what any filter costs a call)
+    b8_run bystander "floor: seccomp filter (allow all), no tracer" control getppid_loop "$N_BY" none \
+      "$P/seccomp_floor"
+    [ $HAVE_PT = 1 ] && b8_run bystander "sysgate trace --backend ptrace -e openat (seccomp filter)" sg getppid_loop "$N_BY" none \
+      "$SG" trace --backend ptrace -e openat -o "$O" --
+    [ $HAVE_PT = 1 ] && b8_run bystander "sysgate count --backend ptrace -e openat (seccomp filter)" sg getppid_loop "$N_BY" none \
+      "$SG" count --backend ptrace -e openat -o "$O" --
+    b8_run bystander "strace -f --seccomp-bpf -e trace=openat -o FILE" strace-seccomp getppid_loop "$N_BY" none \
+      strace -f --seccomp-bpf -e trace=openat -o "$O" --
+    b8_run bystander "strace -f -e trace=openat -o FILE (no filter)" strace getppid_loop "$N_PT" none \
+      strace -f -e trace=openat -o "$O" --
+  done
 fi
 
 python3 "$HERE/report.py" "$RAW" | tee "$OUT/report.md"
