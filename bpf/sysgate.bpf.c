@@ -1196,6 +1196,35 @@ int BPF_PROG(zap_deliver, int sig, struct kernel_siginfo *info, struct k_sigacti
 	return 0;
 }
 
+/*
+ * trace: every signal a target thread dequeues (strace's "--- SIGX {...} ---").
+ * info is NULL (SEND_SIG_NOINFO) for the SIGKILL of a group exit: the read fails, info_ok 0.
+ */
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(trace_signal, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct sg_signal *e;
+
+	if (!is_target(pid_tgid >> 32))
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(SG_CNT_SIGNAL_DROP);
+		return 0;
+	}
+	fill_hdr(&e->hdr, SG_EV_SIGNAL, sizeof(*e), pid_tgid, -1, bpf_ktime_get_ns());
+	e->signo = sig;
+	e->info_ok = 0;
+	if (bpf_probe_read_kernel(e->info, sizeof(e->info), info) == 0)
+		e->info_ok = 1;
+	else
+		__builtin_memset(e->info, 0, sizeof(e->info));
+	e->handler = (__u64)BPF_CORE_READ(ka, sa.sa_handler);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* target set maintenance: decided at fork, exec and exit                    */
 

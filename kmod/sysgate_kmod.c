@@ -29,11 +29,13 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
+#include <linux/signal_types.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/threads.h>
 #include <linux/timekeeping.h>
+#include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
@@ -104,9 +106,10 @@ struct sg_session {
 
 	struct sg_probe *probes[SG_KMOD_MAX_PROBES];
 	u32 nprobes;
-	struct kretprobe exec_rp; /* comm matching after exec */
-	struct kprobe fork_kp;    /* follow children */
-	struct kprobe exit_kp;    /* task exits */
+	struct kretprobe exec_rp;  /* comm matching after exec */
+	struct kprobe fork_kp;     /* follow children */
+	struct kprobe exit_kp;     /* task exits */
+	struct tracepoint *sig_tp; /* signal/signal_deliver, trace mode (NULL: not registered) */
 	bool helpers_on;
 	bool started;
 
@@ -744,6 +747,73 @@ static int sg_on_exit(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * The signal/signal_deliver tracepoint (trace mode): a target thread dequeues a
+ * signal. Called from get_signal() with the siglock held and interrupts off:
+ * nothing here sleeps or takes a lock but the ring's raw spinlock, so the name is
+ * copied without task_lock. info is SEND_SIG_NOINFO (NULL) for the SIGKILL of a
+ * group exit: the record then says only the signal number (info_ok 0).
+ */
+static void sg_on_signal(void *data, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	struct sg_session *s = data;
+	struct sg_signal e = {};
+	u32 tgid = task_tgid_nr(current);
+
+	if (!READ_ONCE(s->started) || !sg_is_target(s, tgid))
+		return;
+	e.hdr.type = SG_EV_SIGNAL;
+	e.hdr.size = sizeof(e);
+	e.hdr.tgid = tgid;
+	e.hdr.tid = task_pid_nr(current);
+	e.hdr.nr = -1;
+	e.hdr.ts_ns = ktime_get_ns();
+	strscpy_pad(e.hdr.comm, current->comm, sizeof(e.hdr.comm));
+	e.signo = sig;
+	if ((unsigned long)info >= PAGE_SIZE &&
+	    !copy_from_kernel_nofault(e.info, info, sizeof(e.info)))
+		e.info_ok = 1;
+	else
+		memset(e.info, 0, sizeof(e.info));
+	e.handler = ka ? (u64)(unsigned long)ka->sa.sa_handler : 0;
+	if (!sg_ring_put(s, &e, sizeof(e)))
+		sg_count_inc(s, SG_CNT_SIGNAL_DROP);
+}
+
+/* signal_deliver is not exported to modules (no __tracepoint_signal_deliver): found by name */
+static void sg_find_signal_tp(struct tracepoint *tp, void *priv)
+{
+	struct tracepoint **found = priv;
+
+	if (!*found && !strcmp(tp->name, "signal_deliver"))
+		*found = tp;
+}
+
+static int sg_signal_register(struct sg_session *s)
+{
+	struct tracepoint *tp = NULL;
+	int err;
+
+	for_each_kernel_tracepoint(sg_find_signal_tp, &tp);
+	if (!tp)
+		return -ENOENT;
+	err = tracepoint_probe_register(tp, sg_on_signal, s);
+	if (err)
+		return err;
+	s->sig_tp = tp;
+	return 0;
+}
+
+static void sg_signal_unregister(struct sg_session *s)
+{
+	if (!s->sig_tp)
+		return;
+	tracepoint_probe_unregister(s->sig_tp, sg_on_signal, s);
+	/* no CPU may still run sg_on_signal with this session once we return */
+	tracepoint_synchronize_unregister();
+	s->sig_tp = NULL;
+}
+
 /* ---------------------------------------------------------------------- */
 /* session set-up and tear-down                                             */
 
@@ -762,6 +832,7 @@ static void sg_unregister_all(struct sg_session *s)
 		s->probes[i] = NULL;
 	}
 	s->nprobes = 0;
+	sg_signal_unregister(s);
 	if (s->helpers_on) {
 		unregister_kretprobe(&s->exec_rp);
 		unregister_kprobe(&s->fork_kp);
@@ -1099,6 +1170,11 @@ static long sg_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		}
 		if (!s->helpers_on) {
 			err = sg_helpers_register(s);
+			if (err)
+				break;
+		}
+		if (s->cfg.mode == SG_KMOD_TRACE && !s->sig_tp) {
+			err = sg_signal_register(s);
 			if (err)
 				break;
 		}

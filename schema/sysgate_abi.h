@@ -100,8 +100,8 @@ struct sg_sig_deliver {
 struct sg_signal {
 	struct sg_hdr hdr; /* nr = -1 */
 	__s32 signo;
-	__u32 info_ok;     /* 1 when info was read, 0 when only signo is known */
-	__u64 handler;     /* 0 SIG_DFL, 1 SIG_IGN, else the handler's address */
+	__u32 info_ok; /* 1 when info was read, 0 when only signo is known */
+	__u64 handler; /* 0 SIG_DFL, 1 SIG_IGN, else the handler's address */
 	__u8 info[SG_SIGINFO_LEN];
 };
 
@@ -210,6 +210,7 @@ enum sg_counter {
 	SG_CNT_ZAP_DROP,       /* zap records lost (the signal was still sent) */
 	SG_CNT_ZAP_RATE,       /* zaps skipped by --max-rate */
 	SG_CNT_ZAP_PROCS_FULL, /* target processes the zap table had no room for */
+	SG_CNT_SIGNAL_DROP,    /* trace: signal records lost (struct sg_signal) */
 	SG_CNT_MAX
 };
 

@@ -4,6 +4,7 @@
 // events to a consumer (trace output, zap). Independent of the backend.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -39,6 +40,17 @@ struct SignalDelivery {
   uint64_t ts_ns = 0;
 };
 
+// Trace: a signal a target thread dequeued (SG_EV_SIGNAL; strace's "--- SIGX {...} ---").
+struct SignalEvent {
+  uint32_t tgid = 0, tid = 0;
+  std::string comm;
+  uint64_t ts_ns = 0;
+  int signo = 0;
+  bool info_ok = false;  // info holds the siginfo's first bytes; false: only signo is known
+  uint64_t handler = 0;  // 0 SIG_DFL, 1 SIG_IGN, else the handler's address
+  std::array<uint8_t, 48> info{};  // SG_SIGINFO_LEN bytes (x86-64 siginfo layout)
+};
+
 class RecordConsumer {
  public:
   virtual ~RecordConsumer() = default;
@@ -53,6 +65,8 @@ class RecordConsumer {
   }
   virtual void zap(const ZapRecord&) {}
   virtual void signal_delivered(const SignalDelivery&) {}
+  // Trace mode: a signal taken by a target thread.
+  virtual void signal(const SignalEvent&) {}
   virtual void exit_started(uint32_t tgid, uint64_t ts_ns) { (void)tgid, (void)ts_ns; }
 };
 

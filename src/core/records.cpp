@@ -128,6 +128,22 @@ void RecordReader::record(const void* data, size_t len) {
       c_.signal_delivered({h.tgid, h.tid, d.signal, d.handler, h.ts_ns});
       return;
     }
+    case SG_EV_SIGNAL: {
+      sg_signal g;
+      if (!read_as(data, len, g)) break;
+      static_assert(sizeof g.info == sizeof(SignalEvent::info));
+      SignalEvent ev;
+      ev.tgid = h.tgid;
+      ev.tid = h.tid;
+      ev.comm = comm_of(h);
+      ev.ts_ns = h.ts_ns;
+      ev.signo = g.signo;
+      ev.info_ok = g.info_ok != 0;
+      ev.handler = g.handler;
+      if (ev.info_ok) memcpy(ev.info.data(), g.info, sizeof g.info);
+      c_.signal(ev);
+      return;
+    }
     case SG_EV_EXIT_START:
       c_.exit_started(h.tgid, h.ts_ns);
       return;

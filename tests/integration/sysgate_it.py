@@ -36,7 +36,7 @@ OURS = set()   # pids of every process this test started
 SYSGATE_PROGS = {
     "raw_trace_enter", "raw_trace_exit", "raw_count_enter", "raw_count_exit",
     "tp_trace_enter", "tp_trace_exit", "tp_count_enter", "tp_count_exit",
-    "raw_zap_enter", "tp_zap_enter", "zap_exit_group", "zap_deliver",
+    "raw_zap_enter", "tp_zap_enter", "zap_exit_group", "zap_deliver", "trace_signal",
     "on_fork", "on_exec", "on_exit",
 }
 
