@@ -106,8 +106,7 @@ TEST(SigInfo, SentFromUserSpace) {
   EXPECT_EQ(k.text(), "{si_signo=SIGTERM, si_code=SI_KERNEL}");
   Si e(SIGUSR1, SI_USER);
   e.si.si_errno = ENOENT;
-  EXPECT_EQ(e.text(),
-            "{si_signo=SIGUSR1, si_code=SI_USER, si_errno=ENOENT, si_pid=0, si_uid=0}");
+  EXPECT_EQ(e.text(), "{si_signo=SIGUSR1, si_code=SI_USER, si_errno=ENOENT, si_pid=0, si_uid=0}");
 }
 
 TEST(SigInfo, TimersAndIo) {
