@@ -1225,6 +1225,71 @@ int BPF_PROG(trace_signal, int sig, struct kernel_siginfo *info, struct k_sigact
 	return 0;
 }
 
+#define SG_SIGKILL 9
+#define SG_SIGNAL_GROUP_EXIT 0x00000004 /* include/linux/sched/signal.h */
+#define SG_TRACE_SIGNAL_DELIVERED 0     /* enum trace_signal_result */
+#define SG_TRACE_SIGNAL_LOSE_INFO 4
+
+/*
+ * trace: a fatal signal that is never dequeued. A signal whose default action ends
+ * the process without a core dump (SIGTERM, SIGUSR1, SIGPIPE ...) makes the sender
+ * set SIGNAL_GROUP_EXIT and SIGKILL every thread at once (complete_signal), so
+ * signal_deliver sees only that SIGKILL; a traced (ptraced) process is spared the
+ * shortcut, which is why strace still shows the signal. Recorded here, at
+ * generation, for the target thread, as the line strace prints.
+ */
+SEC("tp_btf/signal_generate")
+int BPF_PROG(trace_signal_fatal, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	struct signal_struct *sigs;
+	struct sg_signal *e;
+	__u32 tgid;
+
+	if (sig == SG_SIGKILL ||
+	    (result != SG_TRACE_SIGNAL_DELIVERED && result != SG_TRACE_SIGNAL_LOSE_INFO))
+		return 0;
+	tgid = BPF_CORE_READ(task, tgid);
+	if (tgid == self_tgid || (match_all ? bit_test(tgid) : !bit_test(tgid)))
+		return 0;
+	sigs = BPF_CORE_READ(task, signal);
+	if (!(BPF_CORE_READ(sigs, flags) & SG_SIGNAL_GROUP_EXIT) ||
+	    BPF_CORE_READ(sigs, group_exit_code) != sig)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(SG_CNT_SIGNAL_DROP);
+		return 0;
+	}
+	e->hdr.type = SG_EV_SIGNAL;
+	e->hdr.size = sizeof(*e);
+	e->hdr.tgid = tgid;
+	e->hdr.tid = BPF_CORE_READ(task, pid);
+	e->hdr.nr = -1;
+	e->hdr.ts_ns = bpf_ktime_get_ns();
+	if (bpf_probe_read_kernel_str(e->hdr.comm, sizeof(e->hdr.comm), task->comm) < 0)
+		__builtin_memset(e->hdr.comm, 0, sizeof(e->hdr.comm));
+	e->signo = sig;
+	e->info_ok = 1;
+	__builtin_memset(e->info, 0, sizeof(e->info));
+	if (bpf_probe_read_kernel(e->info, sizeof(e->info), info) != 0) {
+		/* SEND_SIG_NOINFO (0) or SEND_SIG_PRIV (1): what __send_signal_locked makes of them */
+		__s32 *w = (__s32 *)e->info;
+
+		w[0] = sig;
+		if ((unsigned long)info == 1) {
+			w[2] = 0x80; /* SI_KERNEL */
+		} else {
+			w[2] = 0; /* SI_USER, from the sender */
+			w[4] = bpf_get_current_pid_tgid() >> 32;
+			w[5] = (__u32)bpf_get_current_uid_gid();
+		}
+	}
+	e->handler = 0; /* SIG_DFL: that is what made it fatal */
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* target set maintenance: decided at fork, exec and exit                    */
 

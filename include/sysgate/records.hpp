@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "sysgate/event.hpp"
 
@@ -92,6 +93,9 @@ class RecordReader {
 
   RecordConsumer& c_;
   std::unordered_map<uint32_t, SyscallEvent> pending_;
+  // signals recorded while their thread was in a call (a fatal signal is recorded
+  // when sent): taken on the way back to user space, so delivered after that call
+  std::unordered_map<uint32_t, std::vector<SignalEvent>> deferred_;
   std::unordered_map<uint32_t, bool> live_;
   uint64_t calls_ = 0, unfinished_ = 0, malformed_ = 0;
 };

@@ -250,6 +250,38 @@ TEST(Records, SignalRecordsAreTyped) {
   EXPECT_TRUE(c.exits.empty());
 }
 
+TEST(Records, SignalsDuringACallFollowIt) {
+  // a fatal signal is recorded when sent, while its thread is still in kill(): the
+  // line comes after that call, as the signal is taken on the way back to user space
+  Recorder c;
+  RecordReader r(c);
+  feed(r, enter(101, nr_of("kill"), 1000, 101));
+  sg_signal g{};
+  g.hdr = hdr(SG_EV_SIGNAL, sizeof g, 100, 101, -1, 1100);
+  g.signo = 15;
+  feed(r, g);
+  EXPECT_TRUE(c.sigs.empty());
+  g.hdr.tid = 102;  // another thread, not in a call: at once
+  feed(r, g);
+  EXPECT_EQ(c.sigs.size(), 1u);
+  feed(r, exit_of(101, nr_of("kill"), 1200, 0, 1000));
+  ASSERT_EQ(c.calls.size(), 1u);
+  ASSERT_EQ(c.sigs.size(), 2u);
+  EXPECT_EQ(c.sigs[1].tid, 101u);
+  // a call that never returns: the thread's exit flushes it, then its signal
+  feed(r, enter(103, nr_of("read"), 2000));
+  g.hdr.tid = 103;
+  feed(r, g);
+  sg_task_exit t{};
+  t.hdr = hdr(SG_EV_TASK_EXIT, sizeof t, 100, 103, -1, 2100);
+  t.exit_code = 15;
+  feed(r, t);
+  ASSERT_EQ(c.calls.size(), 2u);
+  ASSERT_EQ(c.sigs.size(), 3u);
+  EXPECT_EQ(c.sigs[2].tid, 103u);
+  ASSERT_EQ(c.exits.size(), 1u);
+}
+
 TEST(Records, ShortAndUnknownRecordsAreCountedNotTrusted) {
   Recorder c;
   RecordReader r(c);

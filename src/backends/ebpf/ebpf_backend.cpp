@@ -244,6 +244,7 @@ class EbpfBackend final : public Backend {
         {skel_->progs.tp_zap_enter, zap && per_syscall_},
         {skel_->progs.zap_deliver, zap},
         {skel_->progs.trace_signal, trace},
+        {skel_->progs.trace_signal_fatal, trace},
         {skel_->progs.zap_exit_group, zap && per_syscall_},
     };
     for (auto& p : progs) bpf_program__set_autoload(p.p, p.use);
@@ -434,7 +435,10 @@ class EbpfBackend final : public Backend {
     attach_prog(skel_->progs.on_exit);
     const bool trace = cfg_.mode == Mode::Trace;
     const bool zap = cfg_.mode == Mode::Zap;
-    if (trace) attach_prog(skel_->progs.trace_signal);
+    if (trace) {
+      attach_prog(skel_->progs.trace_signal);
+      attach_prog(skel_->progs.trace_signal_fatal);
+    }
     if (zap) {
       attach_prog(skel_->progs.zap_deliver);
       // raw attach: raw_zap_enter sees exit_group itself
