@@ -110,6 +110,7 @@ struct sg_session {
 	struct kprobe fork_kp;     /* follow children */
 	struct kprobe exit_kp;     /* task exits */
 	struct tracepoint *sig_tp; /* signal/signal_deliver, trace mode (NULL: not registered) */
+	struct tracepoint *gen_tp; /* signal/signal_generate, trace mode */
 	bool helpers_on;
 	bool started;
 
@@ -780,38 +781,108 @@ static void sg_on_signal(void *data, int sig, struct kernel_siginfo *info, struc
 		sg_count_inc(s, SG_CNT_SIGNAL_DROP);
 }
 
-/* signal_deliver is not exported to modules (no __tracepoint_signal_deliver): found by name */
+/* enum trace_signal_result (include/trace/events/signal.h) */
+#define SG_TRACE_SIGNAL_DELIVERED 0
+#define SG_TRACE_SIGNAL_LOSE_INFO 4
+
+/*
+ * signal/signal_generate (trace mode), for fatal signals that are never dequeued: a
+ * signal whose default action ends the process without a core dump makes the
+ * sender set SIGNAL_GROUP_EXIT and SIGKILL every thread (complete_signal), so
+ * signal_deliver sees only SIGKILL; a ptraced process is spared that shortcut, and
+ * strace shows the signal. Called with the target's siglock held: same rules.
+ */
+static void sg_on_signal_generate(void *data, int sig, struct kernel_siginfo *info,
+				  struct task_struct *task, int group, int result)
+{
+	struct sg_session *s = data;
+	struct sg_signal e = {};
+	u32 tgid;
+
+	if (!READ_ONCE(s->started) || sig == SIGKILL ||
+	    (result != SG_TRACE_SIGNAL_DELIVERED && result != SG_TRACE_SIGNAL_LOSE_INFO))
+		return;
+	tgid = task_tgid_nr(task);
+	if (!sg_is_target(s, tgid))
+		return;
+	if (!(READ_ONCE(task->signal->flags) & SIGNAL_GROUP_EXIT) ||
+	    READ_ONCE(task->signal->group_exit_code) != sig)
+		return;
+	e.hdr.type = SG_EV_SIGNAL;
+	e.hdr.size = sizeof(e);
+	e.hdr.tgid = tgid;
+	e.hdr.tid = task_pid_nr(task);
+	e.hdr.nr = -1;
+	e.hdr.ts_ns = ktime_get_ns();
+	strscpy_pad(e.hdr.comm, task->comm, sizeof(e.hdr.comm));
+	e.signo = sig;
+	e.info_ok = 1;
+	if (info == SEND_SIG_NOINFO || info == SEND_SIG_PRIV ||
+	    copy_from_kernel_nofault(e.info, info, sizeof(e.info))) {
+		/* what __send_signal_locked makes of the special values */
+		s32 *w = (s32 *)e.info;
+
+		memset(e.info, 0, sizeof(e.info));
+		w[0] = sig;
+		if (info == SEND_SIG_PRIV) {
+			w[2] = SI_KERNEL;
+		} else {
+			w[2] = SI_USER;
+			w[4] = task_tgid_nr(current);
+			w[5] = from_kuid_munged(&init_user_ns, current_uid());
+		}
+	}
+	e.handler = 0; /* SIG_DFL: that is what made it fatal */
+	if (!sg_ring_put(s, &e, sizeof(e)))
+		sg_count_inc(s, SG_CNT_SIGNAL_DROP);
+}
+
+struct sg_tp_find {
+	struct tracepoint *deliver, *generate;
+};
+
+/* the signal tracepoints are not exported to modules (no __tracepoint_signal_*): by name */
 static void sg_find_signal_tp(struct tracepoint *tp, void *priv)
 {
-	struct tracepoint **found = priv;
+	struct sg_tp_find *f = priv;
 
-	if (!*found && !strcmp(tp->name, "signal_deliver"))
-		*found = tp;
+	if (!strcmp(tp->name, "signal_deliver"))
+		f->deliver = tp;
+	else if (!strcmp(tp->name, "signal_generate"))
+		f->generate = tp;
 }
 
 static int sg_signal_register(struct sg_session *s)
 {
-	struct tracepoint *tp = NULL;
+	struct sg_tp_find f = {};
 	int err;
 
-	for_each_kernel_tracepoint(sg_find_signal_tp, &tp);
-	if (!tp)
+	for_each_kernel_tracepoint(sg_find_signal_tp, &f);
+	if (!f.deliver || !f.generate)
 		return -ENOENT;
-	err = tracepoint_probe_register(tp, sg_on_signal, s);
+	err = tracepoint_probe_register(f.deliver, sg_on_signal, s);
 	if (err)
 		return err;
-	s->sig_tp = tp;
+	s->sig_tp = f.deliver;
+	err = tracepoint_probe_register(f.generate, sg_on_signal_generate, s);
+	if (err)
+		return err; /* sig_tp is unregistered with the session */
+	s->gen_tp = f.generate;
 	return 0;
 }
 
 static void sg_signal_unregister(struct sg_session *s)
 {
-	if (!s->sig_tp)
+	if (!s->sig_tp && !s->gen_tp)
 		return;
-	tracepoint_probe_unregister(s->sig_tp, sg_on_signal, s);
-	/* no CPU may still run sg_on_signal with this session once we return */
+	if (s->sig_tp)
+		tracepoint_probe_unregister(s->sig_tp, sg_on_signal, s);
+	if (s->gen_tp)
+		tracepoint_probe_unregister(s->gen_tp, sg_on_signal_generate, s);
+	/* no CPU may still run a probe with this session once we return */
 	tracepoint_synchronize_unregister();
 	s->sig_tp = NULL;
+	s->gen_tp = NULL;
 }
 
 /* ---------------------------------------------------------------------- */

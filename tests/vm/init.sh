@@ -114,6 +114,14 @@ for b in kmod ebpf; do
     sed -e 's/si_pid=[0-9]*/si_pid=N/' -e 's/si_utime=[0-9]*/si_utime=N/' -e 's/si_stime=[0-9]*/si_stime=N/' > /tmp/s.$b.lines
   if [ $rc = 0 ] && cmp -s /tmp/s.expected /tmp/s.$b.lines; then ok signal_lines_$b "$(grep -c -- '^---' /tmp/s.$b.lines) signal lines"
   else bad signal_lines_$b "rc=$rc $(tr '\n' '|' < /tmp/s.$b)"; fi
+  # a fatal signal without a core dump is never dequeued: recorded when sent
+  sysgate trace --backend $b -e kill -o /tmp/f.$b -- sh -c 'kill -TERM $$' >/dev/null
+  rc=$?
+  strip /tmp/f.$b | sed -e 's/si_pid=[0-9]*/si_pid=N/' > /tmp/f.$b.lines
+  if [ $rc = 143 ] && [ "$(grep -c . /tmp/f.$b.lines)" = 3 ] && grep -q '^kill(' /tmp/f.$b.lines &&
+     [ "$(sed -n 2,3p /tmp/f.$b.lines | tr '\n' '|')" = '--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=N, si_uid=0} ---|+++ killed by SIGTERM +++|' ]; then
+    ok fatal_signal_line_$b
+  else bad fatal_signal_line_$b "rc=$rc $(tr '\n' '|' < /tmp/f.$b)"; fi
 done
 
 # 4. zap on the 5th write (into a pipe) leaves exactly 5 lines, kmod then eBPF
