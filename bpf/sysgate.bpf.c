@@ -1228,6 +1228,7 @@ int BPF_PROG(trace_signal, int sig, struct kernel_siginfo *info, struct k_sigact
 #define SG_SIGKILL 9
 #define SG_SIGNAL_GROUP_EXIT 0x00000004 /* include/linux/sched/signal.h */
 #define SG_TRACE_SIGNAL_DELIVERED 0     /* enum trace_signal_result */
+#define SG_TRACE_SIGNAL_IGNORED 1
 #define SG_TRACE_SIGNAL_LOSE_INFO 4
 
 /*
@@ -1235,7 +1236,9 @@ int BPF_PROG(trace_signal, int sig, struct kernel_siginfo *info, struct k_sigact
  * the process without a core dump (SIGTERM, SIGUSR1, SIGPIPE ...) makes the sender
  * set SIGNAL_GROUP_EXIT and SIGKILL every thread at once (complete_signal), so
  * signal_deliver sees only that SIGKILL; a traced (ptraced) process is spared the
- * shortcut, which is why strace still shows the signal. Recorded here, at
+ * shortcut, which is why strace still shows the signal. And a signal ignored
+ * when sent (SIG_IGN, or SIG_DFL of SIGCHLD, SIGWINCH ...) is dropped at once,
+ * where a ptraced thread would have queued it. Both are recorded here, at
  * generation, for the target thread, as the line strace prints.
  */
 SEC("tp_btf/signal_generate")
@@ -1243,19 +1246,28 @@ int BPF_PROG(trace_signal_fatal, int sig, struct kernel_siginfo *info, struct ta
 	     int group, int result)
 {
 	struct signal_struct *sigs;
+	struct sighand_struct *sh;
 	struct sg_signal *e;
+	bool exiting, fatal;
+	__u64 handler = 0;
 	__u32 tgid;
 
-	if (sig == SG_SIGKILL ||
-	    (result != SG_TRACE_SIGNAL_DELIVERED && result != SG_TRACE_SIGNAL_LOSE_INFO))
+	if (sig == SG_SIGKILL || sig < 1 || sig > 64)
 		return 0;
 	tgid = BPF_CORE_READ(task, tgid);
 	if (tgid == self_tgid || (match_all ? bit_test(tgid) : !bit_test(tgid)))
 		return 0;
 	sigs = BPF_CORE_READ(task, signal);
-	if (!(BPF_CORE_READ(sigs, flags) & SG_SIGNAL_GROUP_EXIT) ||
-	    BPF_CORE_READ(sigs, group_exit_code) != sig)
+	exiting = BPF_CORE_READ(sigs, flags) & SG_SIGNAL_GROUP_EXIT;
+	fatal = (result == SG_TRACE_SIGNAL_DELIVERED || result == SG_TRACE_SIGNAL_LOSE_INFO) &&
+		exiting && BPF_CORE_READ(sigs, group_exit_code) == sig;
+	if (!fatal && !(result == SG_TRACE_SIGNAL_IGNORED && !exiting))
 		return 0;
+	if (!fatal) {
+		sh = BPF_CORE_READ(task, sighand);
+		bpf_probe_read_kernel(&handler, sizeof(handler),
+				      &sh->action[(sig - 1) & 63].sa.sa_handler);
+	}
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(SG_CNT_SIGNAL_DROP);
@@ -1285,7 +1297,7 @@ int BPF_PROG(trace_signal_fatal, int sig, struct kernel_siginfo *info, struct ta
 			w[5] = (__u32)bpf_get_current_uid_gid();
 		}
 	}
-	e->handler = 0; /* SIG_DFL: that is what made it fatal */
+	e->handler = handler; /* fatal: SIG_DFL, which made it so */
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

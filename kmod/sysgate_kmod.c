@@ -783,6 +783,7 @@ static void sg_on_signal(void *data, int sig, struct kernel_siginfo *info, struc
 
 /* enum trace_signal_result (include/trace/events/signal.h) */
 #define SG_TRACE_SIGNAL_DELIVERED 0
+#define SG_TRACE_SIGNAL_IGNORED 1
 #define SG_TRACE_SIGNAL_LOSE_INFO 4
 
 /*
@@ -790,23 +791,27 @@ static void sg_on_signal(void *data, int sig, struct kernel_siginfo *info, struc
  * signal whose default action ends the process without a core dump makes the
  * sender set SIGNAL_GROUP_EXIT and SIGKILL every thread (complete_signal), so
  * signal_deliver sees only SIGKILL; a ptraced process is spared that shortcut, and
- * strace shows the signal. Called with the target's siglock held: same rules.
+ * strace shows the signal. Signals ignored when sent (SIG_IGN, SIG_DFL of SIGCHLD
+ * ...) are dropped at once, where a ptraced thread would queue them: recorded here
+ * too. Called with the target's siglock held: same rules.
  */
 static void sg_on_signal_generate(void *data, int sig, struct kernel_siginfo *info,
 				  struct task_struct *task, int group, int result)
 {
 	struct sg_session *s = data;
 	struct sg_signal e = {};
+	bool exiting, fatal;
 	u32 tgid;
 
-	if (!READ_ONCE(s->started) || sig == SIGKILL ||
-	    (result != SG_TRACE_SIGNAL_DELIVERED && result != SG_TRACE_SIGNAL_LOSE_INFO))
+	if (!READ_ONCE(s->started) || sig == SIGKILL || sig < 1 || sig > _NSIG)
 		return;
 	tgid = task_tgid_nr(task);
 	if (!sg_is_target(s, tgid))
 		return;
-	if (!(READ_ONCE(task->signal->flags) & SIGNAL_GROUP_EXIT) ||
-	    READ_ONCE(task->signal->group_exit_code) != sig)
+	exiting = READ_ONCE(task->signal->flags) & SIGNAL_GROUP_EXIT;
+	fatal = (result == SG_TRACE_SIGNAL_DELIVERED || result == SG_TRACE_SIGNAL_LOSE_INFO) &&
+		exiting && READ_ONCE(task->signal->group_exit_code) == sig;
+	if (!fatal && !(result == SG_TRACE_SIGNAL_IGNORED && !exiting))
 		return;
 	e.hdr.type = SG_EV_SIGNAL;
 	e.hdr.size = sizeof(e);
@@ -832,7 +837,8 @@ static void sg_on_signal_generate(void *data, int sig, struct kernel_siginfo *in
 			w[5] = from_kuid_munged(&init_user_ns, current_uid());
 		}
 	}
-	e.handler = 0; /* SIG_DFL: that is what made it fatal */
+	/* fatal: SIG_DFL, which made it so */
+	e.handler = fatal ? 0 : (u64)(unsigned long)task->sighand->action[sig - 1].sa.sa_handler;
 	if (!sg_ring_put(s, &e, sizeof(e)))
 		sg_count_inc(s, SG_CNT_SIGNAL_DROP);
 }

@@ -1138,6 +1138,7 @@ SIGNAL_CASES = (
     ["sh", "-c", "kill -SEGV $$"],        # killed by SIGSEGV, from user space
     ["sh", "-c", "kill -TERM $$"],        # fatal without a core: never dequeued (signal_generate)
     ["sh", "-c", "sleep 0.1 & wait"],     # SIGCHLD as dash sees it
+    ["sh", "-c", "/bin/true; exit 0"],    # SIGCHLD ignored (SIG_DFL): dropped when sent
 )
 
 
