@@ -1196,6 +1196,112 @@ int BPF_PROG(zap_deliver, int sig, struct kernel_siginfo *info, struct k_sigacti
 	return 0;
 }
 
+/*
+ * trace: every signal a target thread dequeues (strace's "--- SIGX {...} ---").
+ * info is NULL (SEND_SIG_NOINFO) for the SIGKILL of a group exit: the read fails, info_ok 0.
+ */
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(trace_signal, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct sg_signal *e;
+
+	if (!is_target(pid_tgid >> 32))
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(SG_CNT_SIGNAL_DROP);
+		return 0;
+	}
+	fill_hdr(&e->hdr, SG_EV_SIGNAL, sizeof(*e), pid_tgid, -1, bpf_ktime_get_ns());
+	e->signo = sig;
+	e->info_ok = 0;
+	if (bpf_probe_read_kernel(e->info, sizeof(e->info), info) == 0)
+		e->info_ok = 1;
+	else
+		__builtin_memset(e->info, 0, sizeof(e->info));
+	e->handler = (__u64)BPF_CORE_READ(ka, sa.sa_handler);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+#define SG_SIGKILL 9
+#define SG_SIGNAL_GROUP_EXIT 0x00000004 /* include/linux/sched/signal.h */
+#define SG_TRACE_SIGNAL_DELIVERED 0     /* enum trace_signal_result */
+#define SG_TRACE_SIGNAL_IGNORED 1
+#define SG_TRACE_SIGNAL_LOSE_INFO 4
+
+/*
+ * trace: a fatal signal that is never dequeued. A signal whose default action ends
+ * the process without a core dump (SIGTERM, SIGUSR1, SIGPIPE ...) makes the sender
+ * set SIGNAL_GROUP_EXIT and SIGKILL every thread at once (complete_signal), so
+ * signal_deliver sees only that SIGKILL; a traced (ptraced) process is spared the
+ * shortcut, which is why strace still shows the signal. And a signal ignored
+ * when sent (SIG_IGN, or SIG_DFL of SIGCHLD, SIGWINCH ...) is dropped at once,
+ * where a ptraced thread would have queued it. Both are recorded here, at
+ * generation, for the target thread, as the line strace prints.
+ */
+SEC("tp_btf/signal_generate")
+int BPF_PROG(trace_signal_fatal, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	struct signal_struct *sigs;
+	struct sighand_struct *sh;
+	struct sg_signal *e;
+	bool exiting, fatal;
+	__u64 handler = 0;
+	__u32 tgid;
+
+	if (sig == SG_SIGKILL || sig < 1 || sig > 64)
+		return 0;
+	tgid = BPF_CORE_READ(task, tgid);
+	if (tgid == self_tgid || (match_all ? bit_test(tgid) : !bit_test(tgid)))
+		return 0;
+	sigs = BPF_CORE_READ(task, signal);
+	exiting = BPF_CORE_READ(sigs, flags) & SG_SIGNAL_GROUP_EXIT;
+	fatal = (result == SG_TRACE_SIGNAL_DELIVERED || result == SG_TRACE_SIGNAL_LOSE_INFO) &&
+		exiting && BPF_CORE_READ(sigs, group_exit_code) == sig;
+	if (!fatal && !(result == SG_TRACE_SIGNAL_IGNORED && !exiting))
+		return 0;
+	if (!fatal) {
+		sh = BPF_CORE_READ(task, sighand);
+		bpf_probe_read_kernel(&handler, sizeof(handler),
+				      &sh->action[(sig - 1) & 63].sa.sa_handler);
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(SG_CNT_SIGNAL_DROP);
+		return 0;
+	}
+	e->hdr.type = SG_EV_SIGNAL;
+	e->hdr.size = sizeof(*e);
+	e->hdr.tgid = tgid;
+	e->hdr.tid = BPF_CORE_READ(task, pid);
+	e->hdr.nr = -1;
+	e->hdr.ts_ns = bpf_ktime_get_ns();
+	if (bpf_probe_read_kernel_str(e->hdr.comm, sizeof(e->hdr.comm), task->comm) < 0)
+		__builtin_memset(e->hdr.comm, 0, sizeof(e->hdr.comm));
+	e->signo = sig;
+	e->info_ok = 1;
+	__builtin_memset(e->info, 0, sizeof(e->info));
+	if (bpf_probe_read_kernel(e->info, sizeof(e->info), info) != 0) {
+		/* SEND_SIG_NOINFO (0) or SEND_SIG_PRIV (1): what __send_signal_locked makes of them */
+		__s32 *w = (__s32 *)e->info;
+
+		w[0] = sig;
+		if ((unsigned long)info == 1) {
+			w[2] = 0x80; /* SI_KERNEL */
+		} else {
+			w[2] = 0; /* SI_USER, from the sender */
+			w[4] = bpf_get_current_pid_tgid() >> 32;
+			w[5] = (__u32)bpf_get_current_uid_gid();
+		}
+	}
+	e->handler = handler; /* fatal: SIG_DFL, which made it so */
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* target set maintenance: decided at fork, exec and exit                    */
 

@@ -223,6 +223,13 @@ class Harness final : public sysgate::RecordConsumer {
     check_zap(n);
   }
 
+  void signal(const sysgate::SignalEvent& ev) override {
+    text_->signal(ev);
+    json_->signal(ev);
+    check_text(text_out_.take(), 1, 1, "text signal");
+    check_json(json_out_.take(), 1, 1, "json signal");
+  }
+
   void probe_hit(const sysgate::SyscallEvent& who, uint32_t id, uint64_t ip,
                  const uint64_t regs[6]) override {
     const std::string where =

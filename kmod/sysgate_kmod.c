@@ -29,11 +29,13 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
+#include <linux/signal_types.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/threads.h>
 #include <linux/timekeeping.h>
+#include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
@@ -109,9 +111,11 @@ struct sg_session {
 
 	struct sg_probe *probes[SG_KMOD_MAX_PROBES];
 	u32 nprobes;
-	struct kretprobe exec_rp; /* comm matching after exec */
-	struct kprobe fork_kp;    /* follow children */
-	struct kprobe exit_kp;    /* task exits */
+	struct kretprobe exec_rp;  /* comm matching after exec */
+	struct kprobe fork_kp;     /* follow children */
+	struct kprobe exit_kp;     /* task exits */
+	struct tracepoint *sig_tp; /* signal/signal_deliver, trace mode (NULL: not registered) */
+	struct tracepoint *gen_tp; /* signal/signal_generate, trace mode */
 	bool helpers_on;
 	bool started;
 
@@ -508,6 +512,149 @@ static int sg_on_exit(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * The signal/signal_deliver tracepoint (trace mode): a target thread dequeues a
+ * signal. Called from get_signal() with the siglock held and interrupts off:
+ * nothing here sleeps or takes a lock but the ring's raw spinlock, so the name is
+ * copied without task_lock. info is SEND_SIG_NOINFO (NULL) for the SIGKILL of a
+ * group exit: the record then says only the signal number (info_ok 0).
+ */
+static void sg_on_signal(void *data, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	struct sg_session *s = data;
+	struct sg_signal e = {};
+	u32 tgid = task_tgid_nr(current);
+
+	if (!READ_ONCE(s->started) || !sg_is_target(s, tgid))
+		return;
+	e.hdr.type = SG_EV_SIGNAL;
+	e.hdr.size = sizeof(e);
+	e.hdr.tgid = tgid;
+	e.hdr.tid = task_pid_nr(current);
+	e.hdr.nr = -1;
+	e.hdr.ts_ns = ktime_get_ns();
+	strscpy_pad(e.hdr.comm, current->comm, sizeof(e.hdr.comm));
+	e.signo = sig;
+	if ((unsigned long)info >= PAGE_SIZE &&
+	    !copy_from_kernel_nofault(e.info, info, sizeof(e.info)))
+		e.info_ok = 1;
+	else
+		memset(e.info, 0, sizeof(e.info));
+	e.handler = ka ? (u64)(unsigned long)ka->sa.sa_handler : 0;
+	if (!sg_ring_put(s, &e, sizeof(e)))
+		sg_count_inc(s, SG_CNT_SIGNAL_DROP);
+}
+
+/* enum trace_signal_result (include/trace/events/signal.h) */
+#define SG_TRACE_SIGNAL_DELIVERED 0
+#define SG_TRACE_SIGNAL_IGNORED 1
+#define SG_TRACE_SIGNAL_LOSE_INFO 4
+
+/*
+ * signal/signal_generate (trace mode), for fatal signals that are never dequeued: a
+ * signal whose default action ends the process without a core dump makes the
+ * sender set SIGNAL_GROUP_EXIT and SIGKILL every thread (complete_signal), so
+ * signal_deliver sees only SIGKILL; a ptraced process is spared that shortcut, and
+ * strace shows the signal. Signals ignored when sent (SIG_IGN, SIG_DFL of SIGCHLD
+ * ...) are dropped at once, where a ptraced thread would queue them: recorded here
+ * too. Called with the target's siglock held: same rules.
+ */
+static void sg_on_signal_generate(void *data, int sig, struct kernel_siginfo *info,
+				  struct task_struct *task, int group, int result)
+{
+	struct sg_session *s = data;
+	struct sg_signal e = {};
+	bool exiting, fatal;
+	u32 tgid;
+
+	if (!READ_ONCE(s->started) || sig == SIGKILL || sig < 1 || sig > _NSIG)
+		return;
+	tgid = task_tgid_nr(task);
+	if (!sg_is_target(s, tgid))
+		return;
+	exiting = READ_ONCE(task->signal->flags) & SIGNAL_GROUP_EXIT;
+	fatal = (result == SG_TRACE_SIGNAL_DELIVERED || result == SG_TRACE_SIGNAL_LOSE_INFO) &&
+		exiting && READ_ONCE(task->signal->group_exit_code) == sig;
+	if (!fatal && !(result == SG_TRACE_SIGNAL_IGNORED && !exiting))
+		return;
+	e.hdr.type = SG_EV_SIGNAL;
+	e.hdr.size = sizeof(e);
+	e.hdr.tgid = tgid;
+	e.hdr.tid = task_pid_nr(task);
+	e.hdr.nr = -1;
+	e.hdr.ts_ns = ktime_get_ns();
+	strscpy_pad(e.hdr.comm, task->comm, sizeof(e.hdr.comm));
+	e.signo = sig;
+	e.info_ok = 1;
+	if (info == SEND_SIG_NOINFO || info == SEND_SIG_PRIV ||
+	    copy_from_kernel_nofault(e.info, info, sizeof(e.info))) {
+		/* what __send_signal_locked makes of the special values */
+		s32 *w = (s32 *)e.info;
+
+		memset(e.info, 0, sizeof(e.info));
+		w[0] = sig;
+		if (info == SEND_SIG_PRIV) {
+			w[2] = SI_KERNEL;
+		} else {
+			w[2] = SI_USER;
+			w[4] = task_tgid_nr(current);
+			w[5] = from_kuid_munged(&init_user_ns, current_uid());
+		}
+	}
+	/* fatal: SIG_DFL, which made it so */
+	e.handler = fatal ? 0 : (u64)(unsigned long)task->sighand->action[sig - 1].sa.sa_handler;
+	if (!sg_ring_put(s, &e, sizeof(e)))
+		sg_count_inc(s, SG_CNT_SIGNAL_DROP);
+}
+
+struct sg_tp_find {
+	struct tracepoint *deliver, *generate;
+};
+
+/* the signal tracepoints are not exported to modules (no __tracepoint_signal_*): by name */
+static void sg_find_signal_tp(struct tracepoint *tp, void *priv)
+{
+	struct sg_tp_find *f = priv;
+
+	if (!strcmp(tp->name, "signal_deliver"))
+		f->deliver = tp;
+	else if (!strcmp(tp->name, "signal_generate"))
+		f->generate = tp;
+}
+
+static int sg_signal_register(struct sg_session *s)
+{
+	struct sg_tp_find f = {};
+	int err;
+
+	for_each_kernel_tracepoint(sg_find_signal_tp, &f);
+	if (!f.deliver || !f.generate)
+		return -ENOENT;
+	err = tracepoint_probe_register(f.deliver, sg_on_signal, s);
+	if (err)
+		return err;
+	s->sig_tp = f.deliver;
+	err = tracepoint_probe_register(f.generate, sg_on_signal_generate, s);
+	if (err)
+		return err; /* sig_tp is unregistered with the session */
+	s->gen_tp = f.generate;
+	return 0;
+}
+
+static void sg_signal_unregister(struct sg_session *s)
+{
+	if (!s->sig_tp && !s->gen_tp)
+		return;
+	if (s->sig_tp)
+		tracepoint_probe_unregister(s->sig_tp, sg_on_signal, s);
+	if (s->gen_tp)
+		tracepoint_probe_unregister(s->gen_tp, sg_on_signal_generate, s);
+	/* no CPU may still run a probe with this session once we return */
+	tracepoint_synchronize_unregister();
+	s->sig_tp = NULL;
+	s->gen_tp = NULL;
+}
+
 /* ---------------------------------------------------------------------- */
 /* session set-up and tear-down                                             */
 
@@ -526,6 +673,7 @@ static void sg_unregister_all(struct sg_session *s)
 		s->probes[i] = NULL;
 	}
 	s->nprobes = 0;
+	sg_signal_unregister(s);
 	if (s->helpers_on) {
 		unregister_kretprobe(&s->exec_rp);
 		unregister_kprobe(&s->fork_kp);
@@ -863,6 +1011,11 @@ static long sg_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		}
 		if (!s->helpers_on) {
 			err = sg_helpers_register(s);
+			if (err)
+				break;
+		}
+		if (s->cfg.mode == SG_KMOD_TRACE && !s->sig_tp) {
+			err = sg_signal_register(s);
 			if (err)
 				break;
 		}

@@ -210,6 +210,7 @@ enum sg_counter {
 	SG_CNT_ZAP_DROP,       /* zap records lost (the signal was still sent) */
 	SG_CNT_ZAP_RATE,       /* zaps skipped by --max-rate */
 	SG_CNT_ZAP_PROCS_FULL, /* target processes the zap table had no room for */
+	SG_CNT_SIGNAL_DROP,    /* trace: signal records lost (struct sg_signal) */
 	SG_CNT_MAX
 };
 

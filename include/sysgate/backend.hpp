@@ -72,8 +72,9 @@ struct BackendStats {
   uint64_t zap_drop = 0;  // zap or delivery records lost
   uint64_t zap_rate = 0;  // zaps skipped by --max-rate
   uint64_t zap_procs_full = 0;
-  uint64_t malformed = 0;  // bytes the backend could not frame into records (counted per read)
-  std::string attach;      // how it attached ("raw_syscalls", "3 syscall tracepoints")
+  uint64_t signal_drop = 0;  // trace: signal records lost
+  uint64_t malformed = 0;    // bytes the backend could not frame into records (counted per read)
+  std::string attach;        // how it attached ("raw_syscalls", "3 syscall tracepoints")
 };
 
 struct CountRow {

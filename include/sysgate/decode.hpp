@@ -3,6 +3,7 @@
 // They never fail: unreadable memory prints as an address, unknown flag bits in hex.
 #pragma once
 
+#include <bitset>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -67,6 +68,25 @@ std::string_view errno_name(int err);
 std::string errno_desc(int err);
 std::string_view signal_name(int sig);      // "SIGTERM"; empty if unknown
 int signal_by_name(std::string_view name);  // "TERM", "SIGTERM" or "15"; -1 if unknown
+
+// ---- signals as strace prints them ("--- SIGCHLD {si_signo=SIGCHLD, ...} ---") ----
+struct SigInfoField {
+  std::string_view name;  // "si_signo", "si_code", "si_pid" ...
+  Value value;
+};
+// The fields strace prints for a siginfo, in its order. info: the first bytes of a
+// siginfo in the x86-64 layout (si_signo, si_errno, si_code, then the union at
+// offset 16; 48 bytes hold every field printed); empty when only the signal number
+// is known: then si_signo alone, from signo. A si_signo of 0 gives no fields.
+std::vector<SigInfoField> siginfo_fields(int signo, std::span<const uint8_t> info);
+// "{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=42, ...}"
+std::string siginfo_text(const std::vector<SigInfoField>& fields);
+// Whether a signal's line is printed: its bit in selected (-e signal=SET; a number
+// beyond the set follows "any selected"), never for SIGKILL, which no tracer can
+// intercept (strace shows only the death it causes).
+bool signal_line_shown(const std::bitset<65>& selected, int signo);
+// The si_code name strace prints for a signal ("SI_USER", "CLD_EXITED"), else "0x..".
+std::string si_code_text(int signo, int code);
 
 // ---- helpers shared by the decoder families (src/decode/format.cpp) ----
 struct FlagName {

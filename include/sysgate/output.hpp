@@ -11,17 +11,19 @@
 
 #include "sysgate/backend.hpp"
 #include "sysgate/event.hpp"
+#include "sysgate/records.hpp"
 
 namespace sysgate {
 
 struct RunSummary {
-  uint64_t events = 0;      // calls reported
-  uint64_t drops = 0;       // calls lost (entry records dropped)
-  uint64_t exit_drops = 0;  // results lost (the call is printed with "= ?")
-  uint64_t truncated = 0;   // records whose captures were cut short
-  uint64_t unfinished = 0;  // calls still in progress when tracing stopped
-  uint64_t malformed = 0;   // records skipped: cut short, of no known type, or unframeable
-  uint64_t seen = 0;        // target calls the kernel side saw
+  uint64_t events = 0;        // calls reported
+  uint64_t drops = 0;         // calls lost (entry records dropped)
+  uint64_t exit_drops = 0;    // results lost (the call is printed with "= ?")
+  uint64_t signal_drops = 0;  // signal records lost (their "--- SIGX" lines are missing)
+  uint64_t truncated = 0;     // records whose captures were cut short
+  uint64_t unfinished = 0;    // calls still in progress when tracing stopped
+  uint64_t malformed = 0;     // records skipped: cut short, of no known type, or unframeable
+  uint64_t seen = 0;          // target calls the kernel side saw
   uint64_t duration_ns = 0;
   uint64_t setup_ns = 0;  // backend open: load (module or BPF), configure, attach
   std::string backend;
@@ -37,6 +39,11 @@ class Output {
   virtual void unfinished(const SyscallEvent& ev) { (void)ev; }
   // The last thread of a process ended (exit_code as in wait(2) status).
   virtual void process_exit(uint32_t tgid, const std::string& comm, int status, uint64_t ts_ns) = 0;
+  // A thread that was not the last of its process ended (strace -f prints each).
+  virtual void thread_exit(uint32_t tgid, uint32_t tid, const std::string& comm, int status,
+                           uint64_t ts_ns) = 0;
+  // A signal a target thread took: strace's "--- SIGCHLD {si_signo=SIGCHLD, ...} ---".
+  virtual void signal(const SignalEvent& ev) = 0;
   virtual void counts(const std::vector<CountRow>& rows) = 0;
   // A hit of a kernel symbol probe (--probe, kmod backend): ip and di si dx cx r8 r9.
   virtual void probe_hit(const SyscallEvent& who, const std::string& where, uint64_t ip,

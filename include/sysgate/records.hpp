@@ -4,10 +4,12 @@
 // events to a consumer (trace output, zap). Independent of the backend.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "sysgate/event.hpp"
 
@@ -39,6 +41,17 @@ struct SignalDelivery {
   uint64_t ts_ns = 0;
 };
 
+// Trace: a signal a target thread dequeued (SG_EV_SIGNAL; strace's "--- SIGX {...} ---").
+struct SignalEvent {
+  uint32_t tgid = 0, tid = 0;
+  std::string comm;
+  uint64_t ts_ns = 0;
+  int signo = 0;
+  bool info_ok = false;  // info holds the siginfo's first bytes; false: only signo is known
+  uint64_t handler = 0;  // 0 SIG_DFL, 1 SIG_IGN, else the handler's address
+  std::array<uint8_t, 48> info{};  // SG_SIGINFO_LEN bytes (x86-64 siginfo layout)
+};
+
 class RecordConsumer {
  public:
   virtual ~RecordConsumer() = default;
@@ -53,6 +66,8 @@ class RecordConsumer {
   }
   virtual void zap(const ZapRecord&) {}
   virtual void signal_delivered(const SignalDelivery&) {}
+  // Trace mode: a signal taken by a target thread.
+  virtual void signal(const SignalEvent&) {}
   virtual void exit_started(uint32_t tgid, uint64_t ts_ns) { (void)tgid, (void)ts_ns; }
 };
 
@@ -78,6 +93,9 @@ class RecordReader {
 
   RecordConsumer& c_;
   std::unordered_map<uint32_t, SyscallEvent> pending_;
+  // signals recorded while their thread was in a call (a fatal signal is recorded
+  // when sent): taken on the way back to user space, so delivered after that call
+  std::unordered_map<uint32_t, std::vector<SignalEvent>> deferred_;
   std::unordered_map<uint32_t, bool> live_;
   uint64_t calls_ = 0, unfinished_ = 0, malformed_ = 0;
 };

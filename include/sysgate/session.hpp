@@ -3,6 +3,7 @@
 // calls and written out until Ctrl-C, SIGTERM or the end of the launched command.
 #pragma once
 
+#include <bitset>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ struct RunOptions {
   CaptureLimits limits;
   size_t ring_bytes = 16u << 20;
   uint64_t duration_ns = 0;  // stop after this long (0 = no limit)
+  // trace: -e signal=SET, bit N shows signal N's "--- SIGN {...} ---" lines (default: all)
+  std::bitset<65> signals = std::bitset<65>().set();
   // zap
   ZapConfig zap;                      // what the kernel does
   ZapOptions zap_opts;                // what user space does

@@ -128,6 +128,25 @@ void RecordReader::record(const void* data, size_t len) {
       c_.signal_delivered({h.tgid, h.tid, d.signal, d.handler, h.ts_ns});
       return;
     }
+    case SG_EV_SIGNAL: {
+      sg_signal g;
+      if (!read_as(data, len, g)) break;
+      static_assert(sizeof g.info == sizeof(SignalEvent::info));
+      SignalEvent ev;
+      ev.tgid = h.tgid;
+      ev.tid = h.tid;
+      ev.comm = comm_of(h);
+      ev.ts_ns = h.ts_ns;
+      ev.signo = g.signo;
+      ev.info_ok = g.info_ok != 0;
+      ev.handler = g.handler;
+      if (ev.info_ok) memcpy(ev.info.data(), g.info, sizeof g.info);
+      if (pending_.count(h.tid))
+        deferred_[h.tid].push_back(std::move(ev));
+      else
+        c_.signal(ev);
+      return;
+    }
     case SG_EV_EXIT_START:
       c_.exit_started(h.tgid, h.ts_ns);
       return;
@@ -151,6 +170,9 @@ void RecordReader::finish() {
     emit(ev);
   }
   pending_.clear();
+  for (auto& [tid, sigs] : deferred_)  // none: emit() delivers them; kept for safety
+    for (const auto& s : sigs) c_.signal(s);
+  deferred_.clear();
 }
 
 void RecordReader::flush_tid(uint32_t tid) {
@@ -163,6 +185,12 @@ void RecordReader::flush_tid(uint32_t tid) {
 void RecordReader::emit(const SyscallEvent& ev) {
   if (ev.has_enter) ++calls_;
   c_.call(ev);
+  if (deferred_.empty()) return;
+  auto it = deferred_.find(ev.tid);
+  if (it == deferred_.end()) return;
+  auto sigs = std::move(it->second);
+  deferred_.erase(it);
+  for (const auto& s : sigs) c_.signal(s);
 }
 
 }  // namespace sysgate

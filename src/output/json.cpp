@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <sys/wait.h>
 
+#include <span>
+
 #include "sysgate/decode.hpp"
 #include "sysgate/output.hpp"
 #include "sysgate/syscalls.hpp"
@@ -79,16 +81,48 @@ class JsonOutput final : public Output {
         .field("ts_ns", json_ts(ts, off_))
         .field("pid", tgid)
         .field("comm", comm);
-    if (WIFSIGNALED(status)) {
-      auto name = decode::signal_name(WTERMSIG(status));
-      if (name.empty())
-        line_.field("exit_signal", fmt::format("{}", WTERMSIG(status)));
-      else
-        line_.field("exit_signal", name);
-    } else {
-      line_.field("exit_code", WEXITSTATUS(status));
-    }
+    exit_fields(status);
     line_.write(out_);
+  }
+
+  void thread_exit(uint32_t tgid, uint32_t tid, const std::string& comm, int status,
+                   uint64_t ts) override {
+    line_.begin()
+        .field("event", "thread_exit")
+        .field("ts_ns", json_ts(ts, off_))
+        .field("pid", tgid)
+        .field("tid", tid)
+        .field("comm", comm);
+    exit_fields(status);
+    line_.write(out_);
+  }
+
+  void signal(const SignalEvent& ev) override {
+    std::span<const uint8_t> info;
+    if (ev.info_ok) info = ev.info;
+    auto fields = decode::siginfo_fields(ev.signo, info);
+    line_.begin()
+        .field("event", "signal")
+        .field("ts_ns", json_ts(ev.ts_ns, off_))
+        .field("pid", ev.tgid)
+        .field("tid", ev.tid)
+        .field("comm", ev.comm);
+    auto name = decode::signal_name(ev.signo);
+    if (name.empty())
+      line_.field("signal", fmt::format("{}", ev.signo));
+    else
+      line_.field("signal", name);
+    bool have_code = false;
+    for (const auto& f : fields)
+      if (f.name == "si_code") {
+        line_.field("code", f.value.text);
+        have_code = true;
+      }
+    if (!have_code) line_.field("code", nullptr);
+    line_.begin_object("info");
+    for (const auto& f : fields)
+      if (f.name != "si_signo" && f.name != "si_code") line_.field(f.name, f.value);
+    line_.end_object().write(out_);
   }
 
   void counts(const std::vector<CountRow>& rows) override {
@@ -115,6 +149,7 @@ class JsonOutput final : public Output {
         .field("events", s.events)
         .field("drops", s.drops)
         .field("exit_drops", s.exit_drops)
+        .field("signal_drops", s.signal_drops)
         .field("truncated", s.truncated)
         .field("unfinished", s.unfinished)
         .field("malformed", s.malformed)
@@ -129,6 +164,18 @@ class JsonOutput final : public Output {
   void flush() override { fflush(out_); }
 
  private:
+  void exit_fields(int status) {
+    if (WIFSIGNALED(status)) {
+      auto name = decode::signal_name(WTERMSIG(status));
+      if (name.empty())
+        line_.field("exit_signal", fmt::format("{}", WTERMSIG(status)));
+      else
+        line_.field("exit_signal", name);
+    } else {
+      line_.field("exit_code", WEXITSTATUS(status));
+    }
+  }
+
   FILE* out_;
   int64_t off_;
   JsonLine line_;

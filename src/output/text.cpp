@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <span>
 
 #include "sysgate/decode.hpp"
 #include "sysgate/output.hpp"
@@ -16,6 +17,18 @@ namespace {
 std::string syscall_name(int nr) {
   if (const SyscallInfo* s = syscall_by_nr(nr)) return std::string(s->name);
   return fmt::format("syscall_{}", nr);
+}
+
+// "+++ exited with 0 +++", "+++ killed by SIGSEGV (core dumped) +++"
+std::string exit_text(int status) {
+  if (WIFSIGNALED(status)) {
+    auto name = decode::signal_name(WTERMSIG(status));
+    return fmt::format(
+        "+++ killed by {}{} +++",
+        name.empty() ? fmt::format("signal {}", WTERMSIG(status)) : std::string(name),
+        WCOREDUMP(status) ? " (core dumped)" : "");
+  }
+  return fmt::format("+++ exited with {} +++", WEXITSTATUS(status));
 }
 
 class TextOutput final : public Output {
@@ -69,14 +82,26 @@ class TextOutput final : public Output {
   }
 
   void process_exit(uint32_t tgid, const std::string&, int status, uint64_t) override {
-    if (WIFSIGNALED(status)) {
-      auto name = decode::signal_name(WTERMSIG(status));
-      fmt::print(out_, "[pid {:>5}] +++ killed by {}{} +++\n", tgid,
-                 name.empty() ? fmt::format("signal {}", WTERMSIG(status)) : std::string(name),
-                 WCOREDUMP(status) ? " (core dumped)" : "");
-    } else {
-      fmt::print(out_, "[pid {:>5}] +++ exited with {} +++\n", tgid, WEXITSTATUS(status));
-    }
+    fmt::print(out_, "[pid {:>5}] {}\n", tgid, exit_text(status));
+  }
+
+  void thread_exit(uint32_t, uint32_t tid, const std::string&, int status, uint64_t) override {
+    fmt::print(out_, "[pid {:>5}] {}\n", tid, exit_text(status));
+  }
+
+  void signal(const SignalEvent& ev) override {
+    line_.clear();
+    auto name = decode::signal_name(ev.signo);
+    fmt::format_to(std::back_inserter(line_), "[pid {:>5}] --- ", ev.tid);
+    if (name.empty())
+      fmt::format_to(std::back_inserter(line_), "{} ", ev.signo);
+    else
+      fmt::format_to(std::back_inserter(line_), "{} ", name);
+    std::span<const uint8_t> info;
+    if (ev.info_ok) info = ev.info;
+    line_ += decode::siginfo_text(decode::siginfo_fields(ev.signo, info));
+    line_ += " ---\n";
+    fwrite(line_.data(), 1, line_.size(), out_);
   }
 
   void counts(const std::vector<CountRow>& rows_in) override {
@@ -118,6 +143,8 @@ class TextOutput final : public Output {
                  "sysgate: {} calls lost and {} results lost (ring buffer full); raise "
                  "--buffer-size or trace fewer syscalls\n",
                  s.drops, s.exit_drops);
+    if (s.signal_drops)
+      fmt::print(out_, "sysgate: {} signal records lost (ring buffer full)\n", s.signal_drops);
     if (s.truncated)
       fmt::print(out_, "sysgate: {} records had their captured memory cut short\n", s.truncated);
     if (s.malformed)

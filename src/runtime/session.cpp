@@ -21,6 +21,7 @@
 #include "runtime/launcher.hpp"
 #include "runtime/out_stream.hpp"
 #include "runtime/procfs.hpp"
+#include "sysgate/decode.hpp"
 #include "sysgate/error.hpp"
 #include "sysgate/filter.hpp"
 #include "sysgate/output.hpp"
@@ -58,14 +59,23 @@ int64_t realtime_offset() {
   return (static_cast<int64_t>(r.tv_sec) - m.tv_sec) * 1000000000 + (r.tv_nsec - m.tv_nsec);
 }
 
-// Trace mode: calls and exits go to the output.
+// Trace mode: calls, signals and exits go to the output.
 class TraceConsumer final : public RecordConsumer {
  public:
-  TraceConsumer(Output& out, const Backend& b) : out_(out), b_(b) {}
+  TraceConsumer(Output& out, const Backend& b, const std::bitset<65>& signals)
+      : out_(out), b_(b), signals_(signals) {}
   void call(const SyscallEvent& ev) override { out_.call(ev); }
   void unfinished(const SyscallEvent& ev) override { out_.unfinished(ev); }
+  // As strace -f: a line for every thread, the process's own when its last thread is
+  // gone. The leader ending before other threads is shown then, as wait(2) reports it.
   void task_exit(const TaskExit& t) override {
+    if (t.tid != t.tgid) out_.thread_exit(t.tgid, t.tid, t.comm, t.status, t.ts_ns);
     if (t.group_dead) out_.process_exit(t.tgid, t.comm, t.status, t.ts_ns);
+  }
+  // -e signal=SET; never SIGKILL, which the kernel sides see dequeued by every thread
+  // of an exiting process but no tracer can intercept
+  void signal(const SignalEvent& ev) override {
+    if (decode::signal_line_shown(signals_, ev.signo)) out_.signal(ev);
   }
   void probe_hit(const SyscallEvent& who, uint32_t id, uint64_t ip,
                  const uint64_t regs[6]) override {
@@ -75,6 +85,7 @@ class TraceConsumer final : public RecordConsumer {
  private:
   Output& out_;
   const Backend& b_;
+  const std::bitset<65> signals_;  // -e signal=SET: bit N shows signal N
 };
 
 // Count mode: everything is aggregated in the kernel; nothing is streamed.
@@ -291,7 +302,7 @@ int Session::run() {
   if (cfg.mode == Mode::Zap) {
     zapper = std::make_unique<Zapper>(zopts, out, offset);
   } else if (cfg.mode == Mode::Trace) {
-    consumer = std::make_unique<TraceConsumer>(*output, *backend_);
+    consumer = std::make_unique<TraceConsumer>(*output, *backend_, o_.signals);
   } else {
     consumer = std::make_unique<NullConsumer>();
   }
@@ -418,6 +429,7 @@ int Session::run() {
     sum.unfinished = reader.unfinished();
     sum.drops = st.enter_drop;
     sum.exit_drops = st.exit_drop;
+    sum.signal_drops = st.signal_drop;
     sum.truncated = st.cap_trunc;
     sum.malformed = reader.malformed() + st.malformed;
     sum.seen = st.enter_seen;

@@ -27,7 +27,8 @@ CLEANUP = []  # callables run at the end, whatever happens
 SYSGATE_PROGS = {
     "raw_trace_enter", "raw_trace_exit", "raw_count_enter", "raw_count_exit",
     "tp_trace_enter", "tp_trace_exit", "tp_count_enter", "tp_count_exit",
-    "raw_zap_enter", "tp_zap_enter", "zap_exit_group", "zap_deliver",
+    "raw_zap_enter", "tp_zap_enter", "zap_exit_group", "zap_deliver", "trace_signal",
+    "trace_signal_fa",
     "on_fork", "on_exec", "on_exit",
 }
 

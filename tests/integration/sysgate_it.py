@@ -36,7 +36,8 @@ OURS = set()   # pids of every process this test started
 SYSGATE_PROGS = {
     "raw_trace_enter", "raw_trace_exit", "raw_count_enter", "raw_count_exit",
     "tp_trace_enter", "tp_trace_exit", "tp_count_enter", "tp_count_exit",
-    "raw_zap_enter", "tp_zap_enter", "zap_exit_group", "zap_deliver",
+    "raw_zap_enter", "tp_zap_enter", "zap_exit_group", "zap_deliver", "trace_signal",
+    "trace_signal_fa",
     "on_fork", "on_exec", "on_exit",
 }
 
@@ -372,8 +373,8 @@ def test_ls():
           "every line starts with the pid right-aligned in 5 columns", raw[:3])
     timed = [l for l in raw if re.search(r" <\d+\.\d{6}>$", l)]
     untimed = [l for l in raw if l not in timed]
-    check(len(timed) > 20 and all(l.endswith(("= ?", "+++")) for l in untimed),
-          "a <seconds> duration ends every call that returned, none on exit_group or +++",
+    check(len(timed) > 20 and all(l.endswith(("= ?", "+++", "---")) for l in untimed),
+          "a <seconds> duration ends every call that returned, none on exit_group, +++ or ---",
           untimed[:5])
 
 
@@ -1147,6 +1148,103 @@ def test_signals():
         check_no_bpf_left(f"signals ({what})", before)
 
 
+# ---------------------------------------------------------------- signal lines
+
+# Programs whose signal and exit lines sysgate must print as strace does.
+SIGNAL_CASES = (
+    ["signals"],                          # SI_USER, SI_TKILL, SI_QUEUE, CLD_EXITED, SEGV_MAPERR,
+                                          # SI_TIMER, a thread's exit (tests/progs/signals.c)
+    ["sh", "-c", "kill -USR1 $$"],        # killed by SIGUSR1
+    ["sh", "-c", "kill -SEGV $$"],        # killed by SIGSEGV, from user space
+    ["sh", "-c", "kill -TERM $$"],        # fatal without a core: never dequeued (signal_generate)
+    ["sh", "-c", "sleep 0.1 & wait"],     # SIGCHLD as dash sees it
+    ["sh", "-c", "/bin/true; exit 0"],    # SIGCHLD ignored (SIG_DFL): dropped when sent
+)
+
+
+def signal_case_cmd(case):
+    return [prog(case[0])] if case[0] == "signals" else list(case)
+
+
+def signal_lines(text):
+    """The '--- SIGX {...} ---' and '+++ ... +++' lines of a trace, without their pid
+    prefix (sysgate's "[pid N] ", strace -f -o's "N "), pids and times normalised."""
+    out = []
+    for l in text.splitlines():
+        l = re.sub(r"^(\[pid +\d+\] |\d+ +)", "", l)
+        if not l.startswith(("--- ", "+++ ")):
+            continue
+        l = re.sub(r"si_pid=\d+", "si_pid=N", l)
+        l = re.sub(r"si_(u|s)time=\d+", r"si_\1time=N", l)
+        out.append(l)
+    return out
+
+
+def test_signal_lines():
+    """Signal lines and every thread's exit line, compared with strace's own output for
+    the same programs."""
+    if not shutil.which("strace"):
+        return SKIP
+    for case in SIGNAL_CASES:
+        cmd = signal_case_cmd(case)
+        what = " ".join(case)
+        sg, st = tmp("sig.sysgate"), tmp("sig.strace")
+        p = run([SYSGATE, "trace", *BK, "-e", "kill", "-o", sg, "--"] + cmd)
+        q = run(["strace", "-f", "-e", "trace=none", "-o", st, "--"] + cmd)
+        # strace re-raises a fatal signal (Popen: -N); sysgate exits with 128 + N
+        want_rc = 128 - q.returncode if q.returncode < 0 else q.returncode
+        check(p.returncode == want_rc, f"{what}: sysgate exits as under strace",
+              f"sysgate {p.returncode}, strace {q.returncode}: {p.stderr}")
+        got, want = signal_lines(read_text(sg)), signal_lines(read_text(st))
+        check(got == want and len(want) >= 2, f"{what}: signal and exit lines are strace's",
+              "\n".join(difflib.unified_diff(want, got, "strace", "sysgate", lineterm="")) +
+              "\nsysgate:\n" + read_text(sg)[-3000:])
+    # the lines carry the prefix of the thread that took the signal, as call lines do
+    sg = tmp("sig.pfx")
+    run([SYSGATE, "trace", *BK, "-e", "kill", "-o", sg, "--", prog("signals")])
+    text = read_text(sg)
+    kills = re.findall(r"^(\[pid +\d+\]) kill\(", text, re.M)
+    usr1 = re.findall(r"^(\[pid +\d+\]) --- SIGUSR1 ", text, re.M)
+    check(kills and usr1 == kills[:1], "a signal line has its thread's [pid N] prefix", text[:1000])
+    thread = re.findall(r"^\[pid +(\d+)\] \+\+\+ exited with 0 \+\+\+$", text, re.M)
+    check(len(thread) == 2 and len(set(thread)) == 2,
+          "the thread and the process each have their own exit line", text[-600:])
+
+
+def test_signal_json():
+    """{"event":"signal",...} for every signal line, {"event":"thread_exit",...} for a
+    thread that ends before its process."""
+    out = tmp("sig.json")
+    p = run([SYSGATE, "trace", *BK, "--format", "json", "-e", "kill", "-o", out, "--",
+             prog("signals")])
+    check(p.returncode == 0, "trace --format json -- signals exits 0", p.stderr)
+    lines = json_lines(out)
+    sigs = [l for l in lines if l.get("event") == "signal"]
+    got = [(l.get("signal"), l.get("code")) for l in sigs]
+    want = [("SIGUSR1", "SI_USER"), ("SIGUSR2", "SI_TKILL"), ("SIGRT_3", "SI_QUEUE"),
+            ("SIGCHLD", "CLD_EXITED"), ("SIGSEGV", "SEGV_MAPERR"), ("SIGALRM", "SI_TIMER")]
+    check(got == want, "the signals in order, with their si_code names", got)
+    pid = sigs[0].get("pid") if sigs else None
+    check(all(l.get("pid") == pid and l.get("tid") == pid and l.get("comm") == "signals"
+              and isinstance(l.get("ts_ns"), int) for l in sigs),
+          "signal events carry ts_ns, pid, tid and comm", sigs[:2])
+    by = dict((l.get("signal"), l.get("info", {})) for l in sigs)
+    check(by.get("SIGUSR1") == {"si_pid": pid, "si_uid": os.getuid()},
+          "SIGUSR1's info: si_pid and si_uid as numbers", by.get("SIGUSR1"))
+    check(by.get("SIGRT_3", {}).get("si_int") == 42 and by.get("SIGRT_3", {}).get("si_ptr") == "0x2a",
+          "SI_QUEUE's value: si_int 42, si_ptr 0x2a", by.get("SIGRT_3"))
+    check(by.get("SIGCHLD", {}).get("si_status") == 3, "SIGCHLD's si_status is 3", by.get("SIGCHLD"))
+    check(by.get("SIGSEGV") == {"si_addr": "NULL"}, "SIGSEGV's si_addr is NULL", by.get("SIGSEGV"))
+    threads = [l for l in lines if l.get("event") == "thread_exit"]
+    check(len(threads) == 1 and threads[0].get("pid") == pid and threads[0].get("tid") != pid
+          and threads[0].get("exit_code") == 0, "one thread_exit event for the thread", threads)
+    exits = [l for l in lines if l.get("event") == "exit"]
+    check([e.get("exit_code") for e in exits if e.get("pid") == pid] == [0],
+          "one exit event for the process", exits)
+    summ = summary_of(lines)
+    check(summ.get("signal_drops") == 0, "the summary counts signal records lost (none)", summ)
+
+
 def test_pid_end():
     """-p sessions end when every target has exited, as strace's do."""
     t = spawn(["sleep", "1"])
@@ -1206,6 +1304,8 @@ TESTS = {
     "write_errors": test_write_errors,
     "reader_gone": test_reader_gone,
     "signals": test_signals,
+    "signal_lines": test_signal_lines,
+    "signal_json": test_signal_json,
     "pid_end": test_pid_end,
     "zap_readers": test_zap_readers,
 }

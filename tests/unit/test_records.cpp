@@ -22,12 +22,14 @@ struct Recorder : RecordConsumer {
   std::vector<TaskExit> exits;
   std::vector<ZapRecord> zaps;
   std::vector<SignalDelivery> signals;
+  std::vector<SignalEvent> sigs;
   std::vector<uint32_t> exit_starts;
   void call(const SyscallEvent& e) override { calls.push_back(e); }
   void unfinished(const SyscallEvent& e) override { blocked.push_back(e); }
   void task_exit(const TaskExit& t) override { exits.push_back(t); }
   void zap(const ZapRecord& z) override { zaps.push_back(z); }
   void signal_delivered(const SignalDelivery& d) override { signals.push_back(d); }
+  void signal(const SignalEvent& s) override { sigs.push_back(s); }
   void exit_started(uint32_t tgid, uint64_t) override { exit_starts.push_back(tgid); }
 };
 
@@ -211,6 +213,73 @@ TEST(Records, ZapSignalAndExitStartAreTyped) {
   EXPECT_EQ(c.signals[0].handler, 1u);
   ASSERT_EQ(c.exit_starts.size(), 1u);
   EXPECT_EQ(r.malformed(), 0u);
+}
+
+TEST(Records, SignalRecordsAreTyped) {
+  Recorder c;
+  RecordReader r(c);
+  sg_signal g{};
+  g.hdr = hdr(SG_EV_SIGNAL, sizeof g, 100, 102, -1, 1234, "sh");
+  g.signo = 17;
+  g.info_ok = 1;
+  g.handler = 0x401000;
+  for (size_t i = 0; i < sizeof g.info; ++i) g.info[i] = static_cast<uint8_t>(i + 1);
+  feed(r, g);
+  ASSERT_EQ(c.sigs.size(), 1u);
+  const SignalEvent& s = c.sigs[0];
+  EXPECT_EQ(s.tgid, 100u);
+  EXPECT_EQ(s.tid, 102u);
+  EXPECT_EQ(s.comm, "sh");
+  EXPECT_EQ(s.ts_ns, 1234u);
+  EXPECT_EQ(s.signo, 17);
+  EXPECT_TRUE(s.info_ok);
+  EXPECT_EQ(s.handler, 0x401000u);
+  EXPECT_EQ(s.info[0], 1);
+  EXPECT_EQ(s.info[47], 48);
+  // info_ok 0: whatever the bytes hold, the event carries none of them
+  g.info_ok = 0;
+  feed(r, g);
+  ASSERT_EQ(c.sigs.size(), 2u);
+  EXPECT_FALSE(c.sigs[1].info_ok);
+  EXPECT_EQ(c.sigs[1].info[0], 0);
+  // a record cut short is counted, never delivered
+  r.record(&g, sizeof g - 8);
+  EXPECT_EQ(c.sigs.size(), 2u);
+  EXPECT_EQ(r.malformed(), 1u);
+  EXPECT_TRUE(c.calls.empty());
+  EXPECT_TRUE(c.exits.empty());
+}
+
+TEST(Records, SignalsDuringACallFollowIt) {
+  // a fatal signal is recorded when sent, while its thread is still in kill(): the
+  // line comes after that call, as the signal is taken on the way back to user space
+  Recorder c;
+  RecordReader r(c);
+  feed(r, enter(101, nr_of("kill"), 1000, 101));
+  sg_signal g{};
+  g.hdr = hdr(SG_EV_SIGNAL, sizeof g, 100, 101, -1, 1100);
+  g.signo = 15;
+  feed(r, g);
+  EXPECT_TRUE(c.sigs.empty());
+  g.hdr.tid = 102;  // another thread, not in a call: at once
+  feed(r, g);
+  EXPECT_EQ(c.sigs.size(), 1u);
+  feed(r, exit_of(101, nr_of("kill"), 1200, 0, 1000));
+  ASSERT_EQ(c.calls.size(), 1u);
+  ASSERT_EQ(c.sigs.size(), 2u);
+  EXPECT_EQ(c.sigs[1].tid, 101u);
+  // a call that never returns: the thread's exit flushes it, then its signal
+  feed(r, enter(103, nr_of("read"), 2000));
+  g.hdr.tid = 103;
+  feed(r, g);
+  sg_task_exit t{};
+  t.hdr = hdr(SG_EV_TASK_EXIT, sizeof t, 100, 103, -1, 2100);
+  t.exit_code = 15;
+  feed(r, t);
+  ASSERT_EQ(c.calls.size(), 2u);
+  ASSERT_EQ(c.sigs.size(), 3u);
+  EXPECT_EQ(c.sigs[2].tid, 103u);
+  ASSERT_EQ(c.exits.size(), 1u);
 }
 
 TEST(Records, ShortAndUnknownRecordsAreCountedNotTrusted) {

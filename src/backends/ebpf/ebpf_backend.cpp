@@ -245,6 +245,8 @@ class EbpfBackend final : public Backend {
         {skel_->progs.raw_zap_enter, zap && !per_syscall_},
         {skel_->progs.tp_zap_enter, zap && per_syscall_},
         {skel_->progs.zap_deliver, zap},
+        {skel_->progs.trace_signal, trace},
+        {skel_->progs.trace_signal_fatal, trace},
         {skel_->progs.zap_exit_group, zap && per_syscall_},
     };
     for (auto& p : progs) bpf_program__set_autoload(p.p, p.use);
@@ -309,6 +311,7 @@ class EbpfBackend final : public Backend {
     s.zap_drop = sum(SG_CNT_ZAP_DROP);
     s.zap_rate = sum(SG_CNT_ZAP_RATE);
     s.zap_procs_full = sum(SG_CNT_ZAP_PROCS_FULL);
+    s.signal_drop = sum(SG_CNT_SIGNAL_DROP);
     return s;
   }
 
@@ -434,6 +437,10 @@ class EbpfBackend final : public Backend {
     attach_prog(skel_->progs.on_exit);
     const bool trace = cfg_.mode == Mode::Trace;
     const bool zap = cfg_.mode == Mode::Zap;
+    if (trace) {
+      attach_prog(skel_->progs.trace_signal);
+      attach_prog(skel_->progs.trace_signal_fatal);
+    }
     if (zap) {
       attach_prog(skel_->progs.zap_deliver);
       // raw attach: raw_zap_enter sees exit_group itself

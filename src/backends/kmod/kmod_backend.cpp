@@ -228,6 +228,7 @@ class KmodBackend final : public Backend {
     s.cap_trunc = st.counters[SG_CNT_CAP_TRUNC];
     s.zap_drop = st.counters[SG_CNT_ZAP_DROP];
     s.zap_procs_full = st.counters[SG_CNT_ZAP_PROCS_FULL];
+    s.signal_drop = st.counters[SG_CNT_SIGNAL_DROP];
     // kprobe hits the kernel could not run (nmissed) are losses too
     s.enter_drop += st.kprobe_missed;
     return s;
