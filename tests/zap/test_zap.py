@@ -190,7 +190,10 @@ def test_via_userspace():
         # sysgate sends it while the tracee is still stopped at the 3rd write's entry
         check(n == 2, f"--via-userspace (ptrace): 2 lines, the 3rd write never runs ({n})", n)
     else:
-        check(n >= 3, f"--via-userspace: at least 3 lines ({n}; more can slip through)", n)
+        # Writes 1-2 completed before the 3rd call's entry was even recorded. The signal is
+        # sent once sysgate has read that record, so the 3rd write itself may complete or be
+        # cut by the pending SIGKILL (a regular file), and a few later ones may slip through.
+        check(2 <= n < 200, f"--via-userspace: lines 1-2 at least, stopped early ({n} of 200)", n)
     os.unlink(out)
 
 
