@@ -100,8 +100,8 @@ struct sg_sig_deliver {
 struct sg_signal {
 	struct sg_hdr hdr; /* nr = -1 */
 	__s32 signo;
-	__u32 info_ok;     /* 1 when info was read, 0 when only signo is known */
-	__u64 handler;     /* 0 SIG_DFL, 1 SIG_IGN, else the handler's address */
+	__u32 info_ok; /* 1 when info was read, 0 when only signo is known */
+	__u64 handler; /* 0 SIG_DFL, 1 SIG_IGN, else the handler's address */
 	__u8 info[SG_SIGINFO_LEN];
 };
 

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "sysgate/backend.hpp"
+#include "sysgate/decode.hpp"
 #include "sysgate/event.hpp"
+#include "sysgate/qualify.hpp"
 
 namespace sysgate {
 
@@ -37,6 +39,8 @@ class Output {
   virtual void unfinished(const SyscallEvent& ev) { (void)ev; }
   // The last thread of a process ended (exit_code as in wait(2) status).
   virtual void process_exit(uint32_t tgid, const std::string& comm, int status, uint64_t ts_ns) = 0;
+  // A thread ended (every thread, the last one after process_exit).
+  virtual void thread_exit(uint32_t tid) { (void)tid; }
   virtual void counts(const std::vector<CountRow>& rows) = 0;
   // A hit of a kernel symbol probe (--probe, kmod backend): ip and di si dx cx r8 r9.
   virtual void probe_hit(const SyscallEvent& who, const std::string& where, uint64_t ip,
@@ -45,8 +49,28 @@ class Output {
   virtual void flush() = 0;
 };
 
+// strace's output options for the text form (README: Output options).
+struct TextOptions {
+  int timestamps = 0;      // -t 1 (HH:MM:SS), -tt 2 (and microseconds), -ttt 3 (epoch seconds)
+  bool relative = false;   // -r: time since the previous line
+  bool durations = false;  // -T: " <seconds>" after the result
+  // Pid prefixes as strace prints them: "[pid N] " while several threads are traced;
+  // with -o FILE "PID " instead, from the start with -f; none with -ff.
+  bool to_file = false;
+  bool follow = false;
+  std::string separate;            // -ff -o PREFIX: each thread's lines in PREFIX.TID
+  uint8_t quiet = 0;               // QuietBits: kQuietExit leaves out "+++ exited with N +++"
+  decode::FdNames* fds = nullptr;  // -y/-yy: descriptors decorated
+  std::vector<CountColumn> columns = default_count_columns();  // -U
+  CountSort sort = CountSort::Time;                            // -S
+};
+
+// The rows of a summary in -S order.
+void sort_counts(std::vector<CountRow>& rows, CountSort by);
+
 // realtime_offset_ns: add to CLOCK_MONOTONIC timestamps to get wall-clock ns.
-std::unique_ptr<Output> make_text_output(FILE* out, int64_t realtime_offset_ns);
+std::unique_ptr<Output> make_text_output(FILE* out, int64_t realtime_offset_ns,
+                                         TextOptions opts = {});
 std::unique_ptr<Output> make_json_output(FILE* out, int64_t realtime_offset_ns);
 
 }  // namespace sysgate
