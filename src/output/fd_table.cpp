@@ -162,8 +162,9 @@ std::string FdTable::socket_text(uint32_t tgid, int fd, const std::string& targe
     bool found = false;
     std::string path = unix_path(net + "unix", inode, found);
     if (found)
-      return sockets_[target] = fmt::format("{}:[{}{}{}]", p.empty() ? "UNIX" : p, inode, path.empty() ? "" : ",\"",
-                         path.empty() ? "" : path + "\"");
+      return sockets_[target] =
+                 fmt::format("{}:[{}{}{}]", p.empty() ? "UNIX" : p, inode,
+                             path.empty() ? "" : ",\"", path.empty() ? "" : path + "\"");
   }
   if (!p.empty()) return sockets_[target] = fmt::format("{}:[{}]", p, inode);
   return target;
@@ -184,9 +185,7 @@ std::string FdTable::decorate(uint32_t tgid, int fd, const std::string& target) 
   return decode_ & kFdPath ? target : std::string();
 }
 
-std::string FdTable::fd_name(uint32_t tgid, int fd) {
-  return decorate(tgid, fd, target(tgid, fd));
-}
+std::string FdTable::fd_name(uint32_t tgid, int fd) { return decorate(tgid, fd, target(tgid, fd)); }
 
 std::string FdTable::new_target(const SyscallEvent& ev) {
   if (ev.tid == last_tid_ && ev.ts_ns == last_ts_) return last_target_;
@@ -199,7 +198,7 @@ std::string FdTable::new_target(const SyscallEvent& ev) {
     } else {
       t = readlink_fd(ev.tgid, static_cast<int>(ev.ret));
       // gone already (closed, or the process exited): the path the call was given
-      int path_arg = name == "open" || name == "creat" ? 0
+      int path_arg = name == "open" || name == "creat"       ? 0
                      : name == "openat" || name == "openat2" ? 1
                                                              : -1;
       const Capture* cap = path_arg >= 0 ? ev.find(path_arg, false) : nullptr;
@@ -293,8 +292,10 @@ void FdTable::apply(const SyscallEvent& ev) {
     // close-on-exec descriptors are gone: what /proc shows now, else the standard ones
     Fds& fds = fds_of(ev.tgid);
     Fds now;
-    if (!seed(ev.tgid, now) || now.empty()) std::erase_if(fds, [](const auto& e) { return e.first > 2; });
-    else fds = std::move(now);
+    if (!seed(ev.tgid, now) || now.empty())
+      std::erase_if(fds, [](const auto& e) { return e.first > 2; });
+    else
+      fds = std::move(now);
   }
 }
 

@@ -46,8 +46,8 @@ Bits parse_set(std::string_view set, std::string_view what, Bits all, Lookup loo
     pos = comma == set.npos ? set.size() + 1 : comma + 1;
     Bits b = tok == "all" ? all : tok.empty() || tok == "none" ? Bits() : lookup(tok);
     if (b.none() && tok != "none")
-      throw UsageError(fmt::format("-e {}='{}': unknown {} '{}' (known: {}, all, none)", what,
-                                   text, what, tok, known));
+      throw UsageError(fmt::format("-e {}='{}': unknown {} '{}' (known: {}, all, none)", what, text,
+                                   what, tok, known));
     bits |= b;
   }
   return neg ? all & ~bits : bits;
@@ -77,8 +77,7 @@ constexpr Name kQuietNames[] = {
     {"thread-execve", kQuietThreadExecve},
     {"superseded", kQuietSuperseded},
 };
-constexpr Name kDecodeFdsNames[] = {
-    {"path", kFdPath}, {"socket", kFdSocket}, {"dev", kFdDev}};
+constexpr Name kDecodeFdsNames[] = {{"path", kFdPath}, {"socket", kFdSocket}, {"dev", kFdDev}};
 
 // Qualifier names and their strace aliases (strace's filter_qualify.c).
 enum class Q { Trace, Status, Signal, Quiet, DecodeFds, Refused };
@@ -194,15 +193,15 @@ void parse_qualifier(std::string_view arg, Qualifiers& q) {
 
 CountSort parse_sort_key(std::string_view key) {
   static constexpr std::pair<std::string_view, CountSort> kKeys[] = {
-      {"time", CountSort::Time},         {"time_total", CountSort::Time},
-      {"total_time", CountSort::Time},   {"calls", CountSort::Calls},
-      {"count", CountSort::Calls},       {"errors", CountSort::Errors},
-      {"error", CountSort::Errors},      {"name", CountSort::Name},
-      {"syscall", CountSort::Name},      {"syscall_name", CountSort::Name},
-      {"max-time", CountSort::MaxTime},  {"max_time", CountSort::MaxTime},
-      {"time_max", CountSort::MaxTime},  {"avg-time", CountSort::AvgTime},
-      {"avg_time", CountSort::AvgTime},  {"time_avg", CountSort::AvgTime},
-      {"nothing", CountSort::Nothing},   {"none", CountSort::Nothing},
+      {"time", CountSort::Time},        {"time_total", CountSort::Time},
+      {"total_time", CountSort::Time},  {"calls", CountSort::Calls},
+      {"count", CountSort::Calls},      {"errors", CountSort::Errors},
+      {"error", CountSort::Errors},     {"name", CountSort::Name},
+      {"syscall", CountSort::Name},     {"syscall_name", CountSort::Name},
+      {"max-time", CountSort::MaxTime}, {"max_time", CountSort::MaxTime},
+      {"time_max", CountSort::MaxTime}, {"avg-time", CountSort::AvgTime},
+      {"avg_time", CountSort::AvgTime}, {"time_avg", CountSort::AvgTime},
+      {"nothing", CountSort::Nothing},  {"none", CountSort::Nothing},
   };
   for (const auto& [k, v] : kKeys)
     if (k == key) return v;
