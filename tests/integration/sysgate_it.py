@@ -1184,7 +1184,7 @@ def test_pid_prefix():
     p = run([SYSGATE, "trace", *BK, "-f", "-e", "execve,exit_group,wait4", "--"] + cmd)
     lines = p.stderr.splitlines()
     first = lines[0] if lines else ""
-    kids = [l for l in lines if l.startswith("execve(\"/bin/true\"") or "execve(\"/bin/true\"" in l]
+    kids = [l for l in lines if 'execve("/bin/true"' in l]
     check(p.returncode == 0 and first.startswith("execve(") and
           kids and all(re.match(r"^\[pid +\d+\] execve", l) for l in kids),
           "-f to stderr: sh's first line bare, the children's lines [pid N] (strace's nprocs > 1)",
@@ -1278,9 +1278,6 @@ def test_decode_fds():
     got = [strip_line(l)[1] for l in read_text(out).splitlines()]
     run(["strace", "-y", "-o", so, "-e", "trace=" + sel, "--", "python3", script])
     want = strace_text(so)
-    for line in ('dup2(3</etc/hostname>, 20) = 20</etc/hostname>', 'close(20</etc/hostname>) = 0',
-                 'write(5<pipe:[', 'pipe2([4<pipe:[', 'read(3</etc/hostname>, '):
-        pass
     keys = [l for l in want if "/etc/hostname" in l or "/dev/null" in l]
     check(len(keys) >= 4 and all(k in got for k in keys),
           "-y: the lines of fds on files are strace's own", "\n".join(k for k in keys if k not in got)
