@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 // The fd table behind -y/-yy/-P (sysgate/fd_table.hpp), on a made-up /proc.
-#include "sysgate/fd_table.hpp"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -9,6 +7,7 @@
 #include <fstream>
 
 #include "decode_test_util.hpp"
+#include "sysgate/fd_table.hpp"
 #include "sysgate/qualify.hpp"
 
 namespace sysgate {

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // strace's -e QUALIFIER=SET, -S and -U (sysgate/qualify.hpp).
-#include "sysgate/qualify.hpp"
-
 #include <gtest/gtest.h>
 
 #include "sysgate/decode.hpp"
 #include "sysgate/error.hpp"
+#include "sysgate/qualify.hpp"
 
 namespace sysgate {
 namespace {
@@ -66,9 +65,9 @@ TEST(Qualify, QualifierSyntax) {
   EXPECT_EQ(q.quiet, kQuietExit);
   parse_qualifier("decode-fds=path", q);
   EXPECT_EQ(q.decode_fds, kFdPath);
-  for (const char* bad : {"inject=openat:error=ENOENT", "fault=openat", "abbrev=all", "verbose=none",
-                          "raw=all", "read=3", "write=1", "kvm=vcpu", "bogus=1", "trace=", "!",
-                          "", "status="}) {
+  for (const char* bad :
+       {"inject=openat:error=ENOENT", "fault=openat", "abbrev=all", "verbose=none", "raw=all",
+        "read=3", "write=1", "kvm=vcpu", "bogus=1", "trace=", "!", "", "status="}) {
     Qualifiers b;
     EXPECT_THROW(parse_qualifier(bad, b), UsageError) << bad;
   }
