@@ -24,6 +24,7 @@ struct Value {
   int64_t i = 0;           // Int / Uint (as bits)
   std::string text;        // Str: the raw bytes (escaped when printed); Sym: printed form
   bool truncated = false;  // Str: "..." follows the closing quote
+  std::string fd_name;     // Int file descriptors with -y: text prints 3</etc/passwd>
 
   static Value num(int64_t v);
   static Value unum(uint64_t v);
@@ -37,13 +38,26 @@ void append_text(const Value& v, std::string& out);  // to_text(v) appended to o
 // truncated (valid UTF-8, without quotes; the JSON writer adds JSON's escaping).
 void append_json_str_text(const Value& v, std::string& out);
 
+// What -y/-yy decorate file descriptors with (sysgate/fd_table.hpp keeps them).
+class FdNames {
+ public:
+  virtual ~FdNames() = default;
+  // What strace prints between < and > after fd of process tgid; "" if unknown.
+  virtual std::string fd_name(uint32_t tgid, int fd) = 0;
+  // The same for the descriptor a successful call returned (ev.ret).
+  virtual std::string result_name(const SyscallEvent& ev) = 0;
+  // The same for a descriptor the call made and wrote to memory (pipe2's pair).
+  virtual std::string new_fd_name(uint32_t tgid, int fd) = 0;
+};
+
 // Everything a decoder may look at for one argument.
 struct ArgCtx {
   const SyscallEvent& ev;
   const SyscallInfo& info;
-  int index;            // argument index
-  const ArgSpec& spec;  // info.args[index]
-  uint64_t raw;         // ev.args[index]
+  int index;               // argument index
+  const ArgSpec& spec;     // info.args[index]
+  uint64_t raw;            // ev.args[index]
+  FdNames* fds = nullptr;  // -y: descriptors inside structs are decorated too
 };
 
 using ArgDecoder = Value (*)(const ArgCtx&);
@@ -56,12 +70,19 @@ ArgDecoder decoder_for_struct(std::string_view type);
 std::vector<std::string_view> known_kinds();
 std::vector<std::string_view> known_structs();
 
-// Decodes every argument of ev.
-std::vector<Value> decode_args(const SyscallEvent& ev);
+// Whether argument index of a syscall is a file descriptor (kinds fd and dirfd,
+// and the few descriptors the schema gives another kind, such as dup's).
+bool is_fd_arg(const SyscallInfo& info, int index);
+// Whether a successful ev returns a file descriptor (open, socket, dup, fcntl F_DUPFD ...).
+bool returns_fd(const SyscallEvent& ev);
+
+// Decodes every argument of ev; with fds, descriptors carry their fd_name.
+std::vector<Value> decode_args(const SyscallEvent& ev, FdNames* fds = nullptr);
 
 // The result: text " = 3", " = -1 ENOENT (No such file or directory)", " = ?"
 // (never returned), " = 0x7f12..." for hex kinds. Without the leading " = ".
-std::string ret_text(const SyscallEvent& ev);
+// With fds, a descriptor returned is decorated: "3</etc/passwd>".
+std::string ret_text(const SyscallEvent& ev, FdNames* fds = nullptr);
 
 // errno name ("ENOENT") and description; empty name for unknown numbers.
 std::string_view errno_name(int err);
@@ -110,6 +131,11 @@ void append_escaped(std::string_view bytes, std::string& out, bool keep_utf8 = f
 size_t utf8_seq_len(std::string_view s, size_t i);
 bool valid_utf8(std::string_view s);
 std::string hex_addr(uint64_t v);  // "0x7ffd1234", "NULL" for 0
+
+// strace -x (1: a string with a non-printable byte is printed all in \xNN) and
+// -xx (2: every string in \xNN); 0 by default. Set from the CLI; text only.
+void set_hex_strings(int level);
+int hex_strings();
 
 // String-limit for buffer previews (strace -s); set from the CLI.
 void set_string_limit(size_t n);

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "sysgate/backend.hpp"
+#include "sysgate/decode.hpp"
 #include "sysgate/event.hpp"
 #include "sysgate/records.hpp"
+#include "sysgate/qualify.hpp"
 
 namespace sysgate {
 
@@ -42,6 +44,8 @@ class Output {
   // A thread that was not the last of its process ended (strace -f prints each).
   virtual void thread_exit(uint32_t tgid, uint32_t tid, const std::string& comm, int status,
                            uint64_t ts_ns) = 0;
+  // A thread is gone (every thread, the last one after process_exit): -ff closes its file.
+  virtual void thread_gone(uint32_t tid) { (void)tid; }
   // A signal a target thread took: strace's "--- SIGCHLD {si_signo=SIGCHLD, ...} ---".
   virtual void signal(const SignalEvent& ev) = 0;
   virtual void counts(const std::vector<CountRow>& rows) = 0;
@@ -52,8 +56,28 @@ class Output {
   virtual void flush() = 0;
 };
 
+// strace's output options for the text form (README: Output options).
+struct TextOptions {
+  int timestamps = 0;      // -t 1 (HH:MM:SS), -tt 2 (and microseconds), -ttt 3 (epoch seconds)
+  bool relative = false;   // -r: time since the previous line
+  bool durations = false;  // -T: " <seconds>" after the result
+  // Pid prefixes as strace prints them: "[pid N] " while several threads are traced;
+  // with -o FILE "PID " instead, from the start with -f; none with -ff.
+  bool to_file = false;
+  bool follow = false;
+  std::string separate;            // -ff -o PREFIX: each thread's lines in PREFIX.TID
+  uint8_t quiet = 0;               // QuietBits: kQuietExit leaves out "+++ exited with N +++"
+  decode::FdNames* fds = nullptr;  // -y/-yy: descriptors decorated
+  std::vector<CountColumn> columns = default_count_columns();  // -U
+  CountSort sort = CountSort::Time;                            // -S
+};
+
+// The rows of a summary in -S order.
+void sort_counts(std::vector<CountRow>& rows, CountSort by);
+
 // realtime_offset_ns: add to CLOCK_MONOTONIC timestamps to get wall-clock ns.
-std::unique_ptr<Output> make_text_output(FILE* out, int64_t realtime_offset_ns);
+std::unique_ptr<Output> make_text_output(FILE* out, int64_t realtime_offset_ns,
+                                         TextOptions opts = {});
 std::unique_ptr<Output> make_json_output(FILE* out, int64_t realtime_offset_ns);
 
 }  // namespace sysgate

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "sysgate/backend.hpp"
+#include "sysgate/output.hpp"
 #include "sysgate/parse.hpp"
+#include "sysgate/qualify.hpp"
 #include "sysgate/zap.hpp"
 
 namespace sysgate {
@@ -28,8 +30,14 @@ struct RunOptions {
   CaptureLimits limits;
   size_t ring_bytes = 16u << 20;
   uint64_t duration_ns = 0;  // stop after this long (0 = no limit)
-  // trace: -e signal=SET, bit N shows signal N's "--- SIGN {...} ---" lines (default: all)
-  std::bitset<65> signals = std::bitset<65>().set();
+  // strace's output options (trace; -S/-U also count)
+  TextOptions text;                // -t -tt -ttt -r -T -q -qq -ff -S -U (fds set by the run)
+  bool separate = false;           // -ff: one file per thread, -o PREFIX.TID
+  uint8_t status = kStatusAll;     // -e status=SET, -z, -Z
+  uint8_t decode_fds = 0;          // -y, -yy, -e decode-fds=SET (DecodeFdsBits)
+  std::vector<std::string> paths;  // -P PATH: only calls that touch PATH
+  bool summary = false;            // -C: the count table after the trace
+  std::bitset<65> signals = std::bitset<65>().set();  // -e signal=SET (bit N: signal N)
   // zap
   ZapConfig zap;                      // what the kernel does
   ZapOptions zap_opts;                // what user space does

@@ -5,12 +5,14 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "sysgate/decode.hpp"
 #include "sysgate/error.hpp"
 #include "sysgate/parse.hpp"
+#include "sysgate/qualify.hpp"
 #include "sysgate/session.hpp"
 #include "sysgate/syscalls.hpp"
 
@@ -39,8 +41,13 @@ std::string one_line(std::string_view msg) {
 
 struct CommonText {
   std::string duration;
-  CLI::Option* syscalls = nullptr;
+  std::vector<std::string> qualifiers;  // -e, in order
   CLI::Option* duration_opt = nullptr;
+  // strace's output options (add_strace_output)
+  int follow = 0;  // -f (1), -ff (2)
+  int quiet = 0, timestamps = 0, decode_fds = 0, hex = 0;
+  bool successful = false, failed = false, wall = false;
+  std::string sort, columns;
 };
 
 void add_common(CLI::App* sub, RunOptions& o, size_t& ring_mb, CommonText& text) {
@@ -51,11 +58,13 @@ void add_common(CLI::App* sub, RunOptions& o, size_t& ring_mb, CommonText& text)
   sub->add_option("--cgroup", o.targets.cgroup, "Trace the processes of this cgroup v2 directory");
   sub->add_flag("-a,--all", o.targets.all,
                 "Trace every process but sysgate and its output's reader");
-  sub->add_flag("-f,--follow", o.targets.follow, "Also trace new children of the targets");
-  text.syscalls = sub->add_option(
-      "-e,--syscalls", o.syscalls,
-      "Syscalls: names, %classes (%file %desc %process %network %memory %signal %ipc), "
-      "!negation; default all");
+  sub->add_flag("-f,--follow", text.follow,
+                "Also trace new children of the targets (-ff -o PREFIX: one file per thread)");
+  sub->add_option("-e,--syscalls", text.qualifiers,
+                  "Syscalls: names, %classes (%file %desc %process %network %memory %signal "
+                  "%ipc), !negation; default all. Also strace's trace=, status=, signal=, quiet=, "
+                  "decode-fds= (repeatable)")
+      ->allow_extra_args(false);
   sub->add_option("--format", o.format, "Output format: text or json")->default_str("text");
   sub->add_option("-o,--output", o.output,
                   "Write to FILE (default: standard output, or standard error with a command)");
@@ -82,6 +91,64 @@ void add_common(CLI::App* sub, RunOptions& o, size_t& ring_mb, CommonText& text)
       sub->add_option("--duration", text.duration,
                       "Stop after this long: 1.5s, 200ms, 2m (a bare number is seconds)");
   sub->add_option("command", o.command, "Command to launch and trace (after --)");
+}
+
+// strace's output options, same letters, same meaning (README: Output options).
+void add_strace_output(CLI::App* sub, RunOptions& o, CommonText& text, bool tracing) {
+  sub->add_flag("-q", text.quiet, "Quiet (-qq: no '+++ exited' lines), as strace -q/-qq");
+  sub->add_option("-S", text.sort,
+                  "Sort the summary: time (default), calls, errors, name, max-time, avg-time, "
+                  "nothing");
+  sub->add_option("-U", text.columns,
+                  "Summary columns: time-percent, total-time, max-time, avg-time, calls, errors, "
+                  "name");
+  sub->add_flag("-w", text.wall,
+                "Summary of latency from entry to exit (what sysgate always measures)");
+  if (!tracing) return;
+  sub->add_flag("-t", text.timestamps,
+                "Time of day on every line (-tt: with microseconds, -ttt: epoch seconds)");
+  sub->add_flag("-r", o.text.relative, "Time since the previous line on every line");
+  sub->add_flag("-T", o.text.durations, "Time spent in each call, <seconds> after the result");
+  sub->add_flag("-y", text.decode_fds,
+                "Print the paths of file descriptors (-yy: socket endpoints, devices)");
+  sub->add_option("-P", o.paths, "Only calls that touch this path, by name or through an fd")
+      ->take_all();
+  sub->add_flag("-z", text.successful, "Only calls that succeeded (-e status=successful)");
+  sub->add_flag("-Z", text.failed, "Only calls that failed (-e status=failed)");
+  sub->add_flag("-x", text.hex, "Strings with non-ASCII bytes in hex (-xx: every string)");
+  sub->add_flag("-C", o.summary, "Also print the count summary at the end");
+}
+
+// The strace options of one subcommand into o (after parsing).
+void apply_strace_output(RunOptions& o, const CommonText& text) {
+  sysgate::Qualifiers q;
+  for (const auto& e : text.qualifiers) sysgate::parse_qualifier(e, q);
+  if (q.trace_given) o.syscalls = q.trace;
+  o.status = q.status;
+  if (text.successful || text.failed)
+    o.status = static_cast<uint8_t>((text.successful ? sysgate::kStatusSuccessful : 0) |
+                                    (text.failed ? sysgate::kStatusFailed : 0));
+  o.signals = q.signals;
+  o.text.quiet = q.quiet;
+  if (text.quiet >= 1) o.text.quiet |= sysgate::kQuietAttach | sysgate::kQuietPersonality;
+  if (text.quiet >= 2) o.text.quiet |= sysgate::kQuietExit;
+  o.decode_fds = q.decode_fds;
+  if (text.decode_fds == 1) o.decode_fds |= sysgate::kFdPath;
+  if (text.decode_fds >= 2) o.decode_fds |= sysgate::kFdAll;
+  if (text.timestamps > 3) throw sysgate::UsageError("-t: give -t, -tt or -ttt");
+  o.text.timestamps = text.timestamps;
+  if (text.hex > 2) throw sysgate::UsageError("-x: give -x or -xx");
+  sysgate::decode::set_hex_strings(text.hex);
+  o.targets.follow = text.follow > 0;
+  o.separate = text.follow > 1 && !o.output.empty();  // strace: -ff without -o is -f
+  if (!text.sort.empty()) o.text.sort = sysgate::parse_sort_key(text.sort);
+  if (!text.columns.empty()) o.text.columns = sysgate::parse_count_columns(text.columns);
+  for (size_t i = 0, n = o.paths.size(); i < n; ++i) {
+    // as strace: the path given, and what it resolves to
+    char* real = realpath(o.paths[i].c_str(), nullptr);
+    if (real && o.paths[i] != real) o.paths.emplace_back(real);
+    free(real);
+  }
 }
 
 int list_syscalls(const std::string& cls) {
@@ -126,9 +193,11 @@ static int run_cli(int argc, char** argv) {
   CommonText trace_text, count_text, zap_text;
   auto* trace = app.add_subcommand("trace", "Print every matching call with decoded arguments");
   add_common(trace, trace_opts, trace_ring, trace_text);
+  add_strace_output(trace, trace_opts, trace_text, true);
   auto* count =
       app.add_subcommand("count", "Count calls, errors and time per syscall, in the kernel");
   add_common(count, count_opts, count_ring, count_text);
+  add_strace_output(count, count_opts, count_text, false);
   RunOptions zap_opts;
   size_t zap_ring = 16;
   auto* zap =
@@ -184,7 +253,13 @@ static int run_cli(int argc, char** argv) {
     RunOptions& o = trace->parsed() ? trace_opts : count->parsed() ? count_opts : zap_opts;
     size_t ring = trace->parsed() ? trace_ring : count->parsed() ? count_ring : zap_ring;
     CommonText& text = trace->parsed() ? trace_text : count->parsed() ? count_text : zap_text;
-    if (text.syscalls->count() > 0) sysgate::check_filter_text(o.syscalls, "-e");
+    if (zap->parsed()) {
+      if (!text.qualifiers.empty())
+        throw sysgate::UsageError("zap: give the syscalls with --on, not -e");
+      o.targets.follow = text.follow > 0;
+    } else {
+      apply_strace_output(o, text);
+    }
     if (text.duration_opt->count() > 0) {
       o.duration_ns = sysgate::parse_duration_ns(text.duration, "--duration");
       if (o.duration_ns == 0)
@@ -195,8 +270,6 @@ static int run_cli(int argc, char** argv) {
              : count->parsed() ? sysgate::Mode::Count
                                : sysgate::Mode::Zap;
     if (zap->parsed()) {
-      if (!o.syscalls.empty())
-        throw sysgate::UsageError("zap: give the syscalls with --on, not -e");
       sysgate::check_filter_text(zap_on, "--on");
       o.syscalls = zap_on;
       if (zap_nth <= 0)

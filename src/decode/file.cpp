@@ -192,6 +192,16 @@ Value s_int(const ArgCtx& c) {
 Value s_int2(const ArgCtx& c) {
   int32_t v[2] = {};
   if (!load_struct(c, v)) return addr_value(c.raw);
+  // pipe, pipe2, socketpair: two new descriptors, decorated with -y
+  if (c.fds && c.ev.has_exit && !c.ev.failed()) {
+    std::string s = "[";
+    for (int i = 0; i < 2; ++i) {
+      Value fd = Value::num(v[i]);
+      if (v[i] >= 0) fd.fd_name = c.fds->new_fd_name(c.ev.tgid, v[i]);
+      s += (i ? ", " : "") + to_text(fd);
+    }
+    return Value::sym(s + "]");
+  }
   return Value::sym(fmt::format("[{}, {}]", v[0], v[1]));
 }
 

@@ -45,17 +45,43 @@ Value Value::str(std::string_view bytes, bool truncated) {
   return r;
 }
 
+namespace {
+int g_hex_strings = 0;
+
+// strace -x: hex when a byte is neither printable ASCII nor \t \n \v \f \r.
+bool needs_hex(std::string_view bytes) {
+  if (g_hex_strings > 1) return true;
+  for (char ch : bytes) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c > 0x7e || (c < ' ' && (c < '\t' || c > '\r'))) return true;
+  }
+  return false;
+}
+
+// The text form of a string's bytes: strace's escapes, or \xNN with -x/-xx.
+void append_text_escaped(std::string_view bytes, std::string& out) {
+  if (!g_hex_strings || !needs_hex(bytes)) return append_escaped(bytes, out);
+  for (char ch : bytes)
+    fmt::format_to(std::back_inserter(out), "\\x{:02x}", static_cast<unsigned char>(ch));
+}
+}  // namespace
+
 void append_text(const Value& v, std::string& out) {
   switch (v.type) {
     case Value::Type::Int:
       fmt::format_to(std::back_inserter(out), "{}", v.i);
+      if (!v.fd_name.empty()) {
+        out += '<';
+        out += v.fd_name;
+        out += '>';
+      }
       return;
     case Value::Type::Uint:
       fmt::format_to(std::back_inserter(out), "{}", static_cast<uint64_t>(v.i));
       return;
     case Value::Type::Str:
       out += '"';
-      append_escaped(v.text, out);
+      append_text_escaped(v.text, out);
       out += '"';
       if (v.truncated) out += "...";
       return;
@@ -177,6 +203,9 @@ void append_escaped(std::string_view bytes, std::string& out, bool keep_utf8) {
   }
 }
 
+void set_hex_strings(int level) { g_hex_strings = level; }
+int hex_strings() { return g_hex_strings; }
+
 std::string escape(std::string_view bytes) {
   std::string out;
   append_escaped(bytes, out);
@@ -225,7 +254,7 @@ std::string quoted(std::string_view bytes, bool truncated) {
   std::string out;
   out.reserve(bytes.size() + bytes.size() / 4 + 5);
   out += '"';
-  append_escaped(bytes, out);
+  append_text_escaped(bytes, out);
   out += '"';
   if (truncated) out += "...";
   return out;

@@ -153,12 +153,31 @@ void adjust(const SyscallEvent& ev, const SyscallInfo& info, std::vector<Value>&
 
 }  // namespace
 
+bool returns_fd(const SyscallEvent& ev) {
+  const SyscallInfo* info = syscall_by_nr(ev.nr);
+  if (!info) return false;
+  if (info->ret_kind == "fd") return true;
+  // F_DUPFD and F_DUPFD_CLOEXEC return a descriptor; every other fcntl a number
+  const int cmd = s32(ev.args[1]);
+  return info->name == "fcntl" && (cmd == 0 || cmd == 1030);
+}
+
+bool is_fd_arg(const SyscallInfo& info, int index) {
+  if (index < 0 || index >= info.nargs) return false;
+  const std::string_view kind = info.args[index].kind;
+  if (kind == "fd" || kind == "dirfd") return true;
+  // descriptors the schema types as plain numbers
+  const std::string_view name = info.name;
+  return index == 0 && (name == "dup" || name == "fanotify_mark" || name == "landlock_add_rule" ||
+                        name == "landlock_restrict_self" || name == "open_by_handle_at");
+}
+
 ArgDecoder decoder_for_kind(std::string_view kind) { return registry().find_kind(kind); }
 ArgDecoder decoder_for_struct(std::string_view type) { return registry().find_struct(type); }
 std::vector<std::string_view> known_kinds() { return registry().kind_names(); }
 std::vector<std::string_view> known_structs() { return registry().struct_names(); }
 
-std::vector<Value> decode_args(const SyscallEvent& ev) {
+std::vector<Value> decode_args(const SyscallEvent& ev, FdNames* fds) {
   std::vector<Value> out;
   const SyscallInfo* info = syscall_by_nr(ev.nr);
   if (!info || !info->args_known) {
@@ -169,15 +188,21 @@ std::vector<Value> decode_args(const SyscallEvent& ev) {
   out.reserve(info->nargs);
   for (int i = 0; i < info->nargs && i < 6; ++i) {
     const ArgSpec& spec = info->args[i];
-    ArgCtx c{ev, *info, i, spec, ev.args[i]};
+    ArgCtx c{ev, *info, i, spec, ev.args[i], fds};
     ArgDecoder fn = decoder_for_kind(spec.kind);
     out.push_back(fn ? call_decoder(fn, c) : fallback(c.raw));
   }
   adjust(ev, *info, out);
+  if (fds)
+    for (size_t i = 0; i < out.size(); ++i) {
+      Value& v = out[i];
+      if (v.type == Value::Type::Int && v.i >= 0 && is_fd_arg(*info, static_cast<int>(i)))
+        v.fd_name = fds->fd_name(ev.tgid, static_cast<int>(v.i));
+    }
   return out;
 }
 
-std::string ret_text(const SyscallEvent& ev) {
+std::string ret_text(const SyscallEvent& ev, FdNames* fds) {
   const SyscallInfo* info = syscall_by_nr(ev.nr);
   const std::string_view kind = info ? info->ret_kind : std::string_view("int");
   if (kind == "noreturn" || !ev.has_exit) return "?";
@@ -191,6 +216,10 @@ std::string ret_text(const SyscallEvent& ev) {
     return fmt::format("{} {} ({})", restart ? "?" : "-1", name, errno_desc(err));
   }
   if (kind == "hex") return hex(static_cast<uint64_t>(ev.ret));
+  if (fds && returns_fd(ev)) {
+    std::string name = fds->result_name(ev);
+    if (!name.empty()) return fmt::format("{}<{}>", ev.ret, name);
+  }
   return fmt::format("{}", ev.ret);
 }
 

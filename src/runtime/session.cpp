@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <memory>
 
 #include "runtime/launcher.hpp"
@@ -23,9 +24,11 @@
 #include "runtime/procfs.hpp"
 #include "sysgate/decode.hpp"
 #include "sysgate/error.hpp"
+#include "sysgate/fd_table.hpp"
 #include "sysgate/filter.hpp"
 #include "sysgate/output.hpp"
 #include "sysgate/records.hpp"
+#include "sysgate/syscalls.hpp"
 #include "sysgate/zap.hpp"
 #include "sysgate_abi.h"
 
@@ -59,34 +62,100 @@ int64_t realtime_offset() {
   return (static_cast<int64_t>(r.tv_sec) - m.tv_sec) * 1000000000 + (r.tv_nsec - m.tv_nsec);
 }
 
-// Trace mode: calls, signals and exits go to the output.
+// Trace mode: calls and exits go to the output, through strace's filters (-e
+// status=, -P) and the syscalls the user selected (-y and -P also have the kernel
+// side report the calls that open and close descriptors, for the fd table).
 class TraceConsumer final : public RecordConsumer {
  public:
-  TraceConsumer(Output& out, const Backend& b, const std::bitset<65>& signals)
-      : out_(out), b_(b), signals_(signals) {}
-  void call(const SyscallEvent& ev) override { out_.call(ev); }
-  void unfinished(const SyscallEvent& ev) override { out_.unfinished(ev); }
+  struct Filters {
+    std::vector<bool> shown;  // by syscall number
+    uint8_t status = kStatusAll;
+    std::vector<std::string> paths;
+    FdTable* fds = nullptr;  // with -y or -P
+    bool count = false;      // -C
+    std::bitset<65> signals = std::bitset<65>().set();  // -e signal=SET: bit N shows signal N
+  };
+  TraceConsumer(Output& out, const Backend& b, Filters f) : out_(out), b_(b), f_(std::move(f)) {}
+  void call(const SyscallEvent& ev) override {
+    if (selected(ev) && (f_.status & status_of(ev))) {
+      out_.call(ev);
+      if (ev.has_enter) ++events_;
+      if (f_.count) add(ev);
+    }
+    if (f_.fds) f_.fds->apply(ev);
+  }
+  void unfinished(const SyscallEvent& ev) override {
+    if (selected(ev)) out_.unfinished(ev);
+  }
   // As strace -f: a line for every thread, the process's own when its last thread is
   // gone. The leader ending before other threads is shown then, as wait(2) reports it.
   void task_exit(const TaskExit& t) override {
     if (t.tid != t.tgid) out_.thread_exit(t.tgid, t.tid, t.comm, t.status, t.ts_ns);
-    if (t.group_dead) out_.process_exit(t.tgid, t.comm, t.status, t.ts_ns);
+    if (t.group_dead) {
+      out_.process_exit(t.tgid, t.comm, t.status, t.ts_ns);
+      if (f_.fds) f_.fds->forget(t.tgid);
+    }
+    out_.thread_gone(t.tid);
   }
   // -e signal=SET; never SIGKILL, which the kernel sides see dequeued by every thread
   // of an exiting process but no tracer can intercept
   void signal(const SignalEvent& ev) override {
-    if (decode::signal_line_shown(signals_, ev.signo)) out_.signal(ev);
+    if (decode::signal_line_shown(f_.signals, ev.signo)) out_.signal(ev);
   }
   void probe_hit(const SyscallEvent& who, uint32_t id, uint64_t ip,
                  const uint64_t regs[6]) override {
     out_.probe_hit(who, b_.probe_name(id), ip, regs);
   }
+  // Tracing stops: calls still in progress are "detached" (-e status=detached).
+  void detaching() { detaching_ = true; }
+  uint64_t events() const { return events_; }  // calls printed (entry seen)
+  std::vector<CountRow> counts() const {
+    std::vector<CountRow> rows;
+    for (const auto& [nr, r] : counts_) rows.push_back(r);
+    return rows;
+  }
 
  private:
+  bool selected(const SyscallEvent& ev) const {
+    if (ev.nr >= 0 && static_cast<size_t>(ev.nr) < f_.shown.size() && !f_.shown[ev.nr])
+      return false;
+    return f_.paths.empty() || f_.fds->touches(ev, f_.paths);
+  }
+  uint8_t status_of(const SyscallEvent& ev) const {
+    if (ev.has_exit) return ev.failed() ? kStatusFailed : kStatusSuccessful;
+    return detaching_ ? kStatusDetached : kStatusUnfinished;
+  }
+  // -C: counted in user space from the calls streamed, as count does in the kernel
+  void add(const SyscallEvent& ev) {
+    CountRow& r = counts_.try_emplace(ev.nr, CountRow{ev.nr, 0, 0, 0, 0}).first->second;
+    if (ev.has_enter) ++r.calls;
+    if (ev.failed()) ++r.errors;
+    r.total_ns += ev.duration_ns();
+    r.max_ns = std::max(r.max_ns, ev.duration_ns());
+  }
+
   Output& out_;
   const Backend& b_;
-  const std::bitset<65> signals_;  // -e signal=SET: bit N shows signal N
+  Filters f_;
+  bool detaching_ = false;
+  uint64_t events_ = 0;
+  std::map<int, CountRow> counts_;
 };
+
+// The calls the fd table learns from (-y, -P): they open, duplicate or close
+// descriptors, or replace the program (close-on-exec).
+std::vector<bool> with_fd_calls(std::vector<bool> sel) {
+  static constexpr std::string_view kNames[] = {"close",      "close_range", "dup",     "dup2",
+                                                "dup3",       "fcntl",       "pipe",    "pipe2",
+                                                "socketpair", "execve",      "execveat"};
+  for (const auto& s : syscall_table()) {
+    if (s.nr < 0 || static_cast<size_t>(s.nr) >= sel.size()) continue;
+    if (s.ret_kind == "fd" ||
+        std::find(std::begin(kNames), std::end(kNames), s.name) != std::end(kNames))
+      sel[s.nr] = true;
+  }
+  return sel;
+}
 
 // Count mode: everything is aggregated in the kernel; nothing is streamed.
 class NullConsumer final : public RecordConsumer {};
@@ -94,6 +163,7 @@ class NullConsumer final : public RecordConsumer {};
 // What the options ask for, checked before anything is started or loaded.
 struct Plan {
   SessionConfig cfg;
+  std::vector<bool> shown;     // the syscalls printed (cfg.syscalls may hold more: -y, -P)
   std::vector<pid_t> initial;  // processes already running that are targets
   bool launching = false;
   bool ends_with_targets = false;  // -p only: the session ends when they are gone
@@ -151,6 +221,11 @@ Plan make_plan(const RunOptions& o) {
   SessionConfig& cfg = p.cfg;
   cfg.mode = o.mode;
   cfg.syscalls = parse_syscall_filter(o.syscalls);
+  p.shown = cfg.syscalls;
+  if (o.mode == Mode::Trace && (o.decode_fds || !o.paths.empty()))
+    cfg.syscalls = with_fd_calls(cfg.syscalls);
+  if (o.separate && o.format != "text")
+    throw UsageError("-ff writes strace's text form: leave out --format json");
   cfg.limits = o.limits;
   cfg.ring_bytes = o.ring_bytes;
   cfg.attach = o.attach;
@@ -215,6 +290,7 @@ class Session {
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<OutStream> out_;
   std::unique_ptr<Launcher> child_;
+  std::unique_ptr<FdTable> fds_;  // -y, -yy, -P
   int status_ = 0;
   bool child_done_ = false;
   int64_t kill_at_ = 0;  // the launched command is killed then (0: not yet asked)
@@ -270,7 +346,10 @@ int Session::run() {
   bool fallback = false;
   const std::string backend_name = choose_backend(o_.backend, cfg, &fallback);
   backend_ = make_backend(backend_name, cfg);  // checks the options that belong to it
-  out_ = std::make_unique<OutStream>(o_.output, plan_.launching ? STDERR_FILENO : STDOUT_FILENO);
+  // -ff: the lines go to PREFIX.TID; what is left (summaries) to standard error, as strace
+  out_ =
+      std::make_unique<OutStream>(o_.separate ? std::string() : o_.output,
+                                  plan_.launching || o_.separate ? STDERR_FILENO : STDOUT_FILENO);
   FILE* out = out_->file();
 
   // Readers of our output must never be traced (-a) or zapped: they would feed
@@ -288,7 +367,15 @@ int Session::run() {
   }
 
   const int64_t offset = o_.clock == "monotonic" ? 0 : realtime_offset();
-  auto output = o_.format == "json" ? make_json_output(out, offset) : make_text_output(out, offset);
+  if (cfg.mode == Mode::Trace && (o_.decode_fds || !o_.paths.empty()))
+    fds_ = std::make_unique<FdTable>(o_.decode_fds);
+  TextOptions text = o_.text;
+  text.to_file = !o_.output.empty();
+  text.follow = o_.targets.follow;
+  if (o_.separate && !o_.output.empty()) text.separate = o_.output;
+  if (o_.decode_fds) text.fds = fds_.get();
+  auto output = o_.format == "json" ? make_json_output(out, offset)
+                                    : make_text_output(out, offset, std::move(text));
   RunSummary sum;
   sum.backend = backend_name;
   ZapOptions zopts = o_.zap_opts;
@@ -299,10 +386,16 @@ int Session::run() {
   zopts.nth = o_.zap.nth;
   std::unique_ptr<Zapper> zapper;
   std::unique_ptr<RecordConsumer> consumer;
+  TraceConsumer* tracer = nullptr;
   if (cfg.mode == Mode::Zap) {
     zapper = std::make_unique<Zapper>(zopts, out, offset);
   } else if (cfg.mode == Mode::Trace) {
-    consumer = std::make_unique<TraceConsumer>(*output, *backend_, o_.signals);
+    auto t = std::make_unique<TraceConsumer>(
+        *output, *backend_,
+        TraceConsumer::Filters{plan_.shown, o_.status, o_.paths, fds_.get(), o_.summary,
+                               o_.signals});
+    tracer = t.get();
+    consumer = std::move(t);
   } else {
     consumer = std::make_unique<NullConsumer>();
   }
@@ -370,7 +463,8 @@ int Session::run() {
       if (next >= 0) wait_ms = std::min(wait_ms, next);
     }
     backend_->poll(wait_ms);
-    if (cfg.mode == Mode::Trace)
+    // a blocked call is shown at once, unless its line depends on how it ends
+    if (cfg.mode == Mode::Trace && o_.status == kStatusAll && o_.paths.empty())
       reader.announce_blocked(static_cast<uint64_t>(mono_ns()), 500000000);
     output->flush();
     if (!out_->flush() || reader_closed(out_->fd())) {
@@ -424,8 +518,9 @@ int Session::run() {
   backend_->close();
 
   if (!write_failed) {
+    if (tracer) tracer->detaching();
     reader.finish();
-    sum.events = reader.calls();
+    sum.events = tracer ? tracer->events() : reader.calls();
     sum.unfinished = reader.unfinished();
     sum.drops = st.enter_drop;
     sum.exit_drops = st.exit_drop;
@@ -435,6 +530,7 @@ int Session::run() {
     sum.seen = st.enter_seen;
     sum.attach = st.attach;
     sum.duration_ns = static_cast<uint64_t>(mono_ns() - start);
+    if (tracer && o_.summary) output->counts(tracer->counts());
     if (cfg.mode == Mode::Count) {
       output->counts(rows);
       sum.events = 0;

@@ -244,11 +244,11 @@ def check_no_bpf_left(what, before):
 
 
 def strip_line(line):
-    """A text-output line without "[pid N] " and " <duration>": (pid, rest)."""
-    m = re.match(r"^\[pid\s+(\d+)\] (.*?)(?: <\d+\.\d{6}>)?$", line)
-    if not m:
-        return None, line
-    return int(m.group(1)), m.group(2)
+    """A text-output line without its pid prefix ("[pid N] ", or "N " with -o and -f)
+    and " <duration>" (-T): (pid or None, rest)."""
+    m = re.match(r"^(?:\[pid\s+(\d+)\] |(\d+) +)?(.*?)(?: <\d+\.\d{6}>)?$", line)
+    pid = m.group(1) or m.group(2)
+    return (int(pid) if pid else None), m.group(3)
 
 
 def golden_section(lines, expected):
@@ -341,7 +341,7 @@ def test_golden_strace():
 
 def test_ls():
     out = tmp("ls.trace")
-    p = run([SYSGATE, "trace", *BK, "-o", out, "--", "ls", "/"])
+    p = run([SYSGATE, "trace", *BK, "-T", "-o", out, "--", "ls", "/"])
     check(p.returncode == 0, "sysgate trace -- ls / exits 0", p.stderr)
     plain = run(["ls", "/"])
     check(p.stdout == plain.stdout, "ls prints the same listing when traced", p.stdout[:500])
@@ -369,8 +369,8 @@ def test_ls():
     check((ls_pid, "+++ exited with 0 +++") in lines, "+++ exited with 0 +++ for ls", text[-500:])
     check(all(pid == ls_pid for pid, _ in lines if pid is not None), "only ls's pid appears")
     raw = text.splitlines()
-    check(all(l.startswith(f"[pid {ls_pid:>5}] ") for l in raw),
-          "every line starts with the pid right-aligned in 5 columns", raw[:3])
+    check(all(re.match(r"^[a-z_0-9]+\(|^\+\+\+ ", l) for l in raw),
+          "one process without -f: no pid prefix, as strace prints it", raw[:3])
     timed = [l for l in raw if re.search(r" <\d+\.\d{6}>$", l)]
     untimed = [l for l in raw if l not in timed]
     check(len(timed) > 20 and all(l.endswith(("= ?", "+++", "---")) for l in untimed),
@@ -719,13 +719,14 @@ def test_attach():
 def test_blocked():
     """A call blocked for a while is shown at once as <unfinished ...>, then resumed."""
     out = tmp("blocked.txt")
-    p = run([SYSGATE, "trace", *BK, "-e", "clock_nanosleep,nanosleep", "-o", out, "--", "sleep", "1"])
+    p = run([SYSGATE, "trace", *BK, "-T", "-e", "clock_nanosleep,nanosleep", "-o", out, "--",
+             "sleep", "1"])
     with open(out) as f:
         text = f.read()
     lines = [l for l in text.splitlines() if "sleep(" in l]
     check(p.returncode == 0 and len(lines) == 2 and lines[0].endswith("<unfinished ...>")
           and "<... resumed> " in lines[1] and lines[1].split("<... resumed> ")[1].startswith(
-              lines[0].split("] ", 1)[1].split("(")[0] + "(") and " = 0 <1." in lines[1],
+              strip_line(lines[0])[1].split("(")[0] + "(") and " = 0 <1." in lines[1],
           "sleep 1: the sleep call printed unfinished, then resumed with its result", text)
 
 
@@ -1279,6 +1280,258 @@ def test_zap_readers():
     p = run([SYSGATE, "zap", *BK, "--on", "getppid", "--nth", "5", "--", "true"], timeout=30)
     check("due on call #5" in p.stderr, "zap_missed: 'due on call #5'", p.stderr)
 
+
+# ---------------------------------------------------------------- strace's output options
+
+def strace_text(path):
+    """strace's lines without the padding before " = " (sysgate prints one space)."""
+    out = []
+    for l in read_text(path).splitlines():
+        m = re.match(r"^(.*\))\s+= (.*)$", l)
+        out.append(f"{m.group(1)} = {m.group(2)}" if m else l)
+    return out
+
+
+def test_pid_prefix():
+    """[pid N] only while several processes are traced; "PID " with -o and -f; none with -ff."""
+    cmd = ["sh", "-c", "/bin/true; /bin/true"]
+    p = run([SYSGATE, "trace", *BK, "-e", "execve,exit_group", "--", "true"])
+    lines = p.stderr.splitlines()
+    check(p.returncode == 0 and lines and not any(l.startswith("[pid") for l in lines),
+          "one process, no -f: no pid prefix", p.stderr)
+    p = run([SYSGATE, "trace", *BK, "-f", "-e", "execve,exit_group,wait4", "--"] + cmd)
+    lines = p.stderr.splitlines()
+    first = lines[0] if lines else ""
+    kids = [l for l in lines if 'execve("/bin/true"' in l]
+    check(p.returncode == 0 and first.startswith("execve(") and
+          kids and all(re.match(r"^\[pid +\d+\] execve", l) for l in kids),
+          "-f to stderr: sh's first line bare, the children's lines [pid N] (strace's nprocs > 1)",
+          p.stderr)
+    check(bool(lines) and not lines[-1].startswith("[pid"),
+          "-f: after the children exited, sh's last line is bare again", p.stderr)
+    out = tmp("prefix.txt")
+    p = run([SYSGATE, "trace", *BK, "-f", "-o", out, "-e", "execve,exit_group", "--"] + cmd)
+    lines = read_text(out).splitlines()
+    check(p.returncode == 0 and len(lines) >= 6 and
+          all(re.match(r"^\d+ +(execve|exit_group|\+\+\+)", l) for l in lines),
+          '-f -o FILE: every line starts with "PID " (strace: %-5d)', lines)
+    so = tmp("prefix.strace")
+    run(["strace", "-f", "-o", so, "-e", "signal=none", "-e", "trace=execve,exit_group", "--"] + cmd)
+    shape = lambda ls: sorted(re.sub(r"^\d+ +", "", strip_line(l)[1]) for l in ls if "execve" not in l)
+    check(shape(lines) == shape(strace_text(so)), "-f -o FILE: the same exit lines as strace's",
+          (lines, strace_text(so)))
+    prefix = tmp("ff")
+    p = run([SYSGATE, "trace", *BK, "-ff", "-o", prefix, "-e", "execve,exit_group", "--"] + cmd)
+    files = sorted(f for f in os.listdir(TMP) if f.startswith("ff."))
+    texts = [read_text(os.path.join(TMP, f)) for f in files]
+    check(p.returncode == 0 and len(files) == 3 and not os.path.exists(prefix),
+          "-ff -o PREFIX: one file per process, PREFIX.PID, no PREFIX itself", files)
+    check(all("+++ exited with 0 +++" in t and not re.search(r"^(\[pid|\d+ )", t, re.M) for t in texts),
+          "-ff: each file ends with its exit, no pid prefix", texts)
+
+
+def test_timestamps():
+    args = ["-e", "getppid", "--", prog("count_prog"), "3", "0", "0"]
+    t0 = time.time()
+    p = run([SYSGATE, "trace", *BK, "-ttt"] + args)
+    t1 = time.time()
+    stamps = [float(l.split()[0]) for l in p.stderr.splitlines() if "getppid" in l]
+    check(len(stamps) == 3 and all(t0 - 1 <= t <= t1 + 1 for t in stamps) and stamps == sorted(stamps),
+          "-ttt: epoch seconds.microseconds, in the run's time", p.stderr)
+    check(all(re.match(r"^\d+\.\d{6} ", l) for l in p.stderr.splitlines()), "-ttt: format %d.%06d",
+          p.stderr)
+    p = run([SYSGATE, "trace", *BK, "-tt"] + args)
+    check(all(re.match(r"^\d\d:\d\d:\d\d\.\d{6} [a-z+]", l) for l in p.stderr.splitlines()),
+          "-tt: HH:MM:SS.uuuuuu", p.stderr)
+    hh = time.strftime("%H:")
+    check(any(l.startswith(hh) for l in p.stderr.splitlines()) or time.strftime("%M") == "00",
+          "-tt: local time of day", p.stderr)
+    p = run([SYSGATE, "trace", *BK, "-t"] + args)
+    check(all(re.match(r"^\d\d:\d\d:\d\d [a-z+]", l) for l in p.stderr.splitlines()), "-t: HH:MM:SS",
+          p.stderr)
+    p = run([SYSGATE, "trace", *BK, "-r"] + args)
+    rel = [l for l in p.stderr.splitlines()]
+    check(rel and rel[0].startswith("     0.000000 ") and
+          all(re.match(r"^ *\d+\.\d{6} [a-z+]", l) for l in rel),
+          "-r: %6d.%06d since the previous line, the first 0.000000", p.stderr)
+    p = run([SYSGATE, "trace", *BK] + args)
+    check(not re.search(r"<\d+\.\d{6}>", p.stderr), "without -T: no durations", p.stderr)
+    p = run([SYSGATE, "trace", *BK, "-T"] + args)
+    timed = [l for l in p.stderr.splitlines() if "getppid" in l]
+    check(len(timed) == 3 and all(re.search(r" <\d+\.\d{6}>$", l) for l in timed),
+          "-T: <seconds> after every result", p.stderr)
+    out = tmp("ts.jsonl")
+    run([SYSGATE, "trace", *BK, "--format", "json", "-o", out] + args)
+    cs = [l for l in calls(json_lines(out)) if l["syscall"] == "getppid"]
+    check(len(cs) == 3 and all("dur_ns" in l for l in cs), "JSON keeps dur_ns without -T", cs)
+
+
+FD_SCRIPT = r"""
+import os, socket, time
+f = os.open("/etc/hostname", os.O_RDONLY)
+os.read(f, 1)
+d = os.dup(f)
+os.dup2(f, 20)
+os.close(d)
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+c = socket.socket(); c.connect(l.getsockname())
+os.write(c.fileno(), b"x")
+r, w = os.pipe()
+os.write(w, b"y")
+n = os.open("/dev/null", os.O_WRONLY)
+os.write(n, b"z")
+time.sleep(0.5)
+os.close(20)
+"""
+
+
+def test_decode_fds():
+    script = tmp("fds.py")
+    with open(script, "w") as f:
+        f.write(FD_SCRIPT)
+    sel = "read,write,dup,dup2,close,connect,pipe2"
+    out, so = tmp("fds.txt"), tmp("fds.strace")
+    p = run([SYSGATE, "trace", *BK, "-y", "-o", out, "-e", sel, "--", "python3", script])
+    check(p.returncode == 0, "trace -y exits 0", p.stderr)
+    got = [strip_line(l)[1] for l in read_text(out).splitlines()]
+    run(["strace", "-y", "-o", so, "-e", "trace=" + sel, "--", "python3", script])
+    want = strace_text(so)
+    keys = [l for l in want if "/etc/hostname" in l or "/dev/null" in l]
+    check(len(keys) >= 4 and all(k in got for k in keys),
+          "-y: the lines of fds on files are strace's own", "\n".join(k for k in keys if k not in got)
+          + "\n--- sysgate:\n" + "\n".join(got))
+    pipes = lambda ls: [re.sub(r"pipe:\[\d+\]", "pipe:[N]", l) for l in ls if "pipe:[" in l and "write(1" not in l]
+    check(pipes(want) and pipes(got) == pipes(want), "-y: pipes as strace prints them",
+          (pipes(got), pipes(want)))
+    p = run([SYSGATE, "trace", *BK, "-yy", "-o", out, "-e", sel, "--", "python3", script])
+    text = read_text(out)
+    check(re.search(r"write\(\d+<TCP:\[127\.0\.0\.1:\d+->127\.0\.0\.1:\d+\]>, \"x\", 1\) = 1", text)
+          is not None, "-yy: a TCP socket with its endpoints", text)
+    check('</dev/null<char 1:3>>, "z", 1) = 1' in text, "-yy: a device with its numbers", text)
+    p = run([SYSGATE, "trace", *BK, "-e", "decode-fds=path", "-o", out, "-e", sel, "--", "python3", script])
+    check("read(3</etc/hostname>, " in read_text(out), "-e decode-fds=path is -y", read_text(out))
+    p = run([SYSGATE, "trace", *BK, "-o", out, "-e", sel, "--", "python3", script])
+    check("<" not in "".join(l for l in read_text(out).splitlines() if l.startswith("read(3")),
+          "without -y: descriptors are plain numbers", read_text(out))
+
+
+def test_paths():
+    """-P PATH: the calls on the path and on its descriptors, as strace -P shows them."""
+    cmd = ["cat", "/etc/hostname"]
+    out, so = tmp("P.txt"), tmp("P.strace")
+    p = run([SYSGATE, "trace", *BK, "-P", "/etc/hostname", "-o", out, "--"] + cmd)
+    got = [strip_line(l)[1] for l in read_text(out).splitlines() if not l.startswith("+++")]
+    run(["strace", "-qq", "-P", "/etc/hostname", "-o", so, "--"] + cmd)
+    want = [l for l in strace_text(so) if not l.startswith("+++")]
+    name = lambda ls: [l.split("(")[0] for l in ls]
+    check(p.returncode == 0 and got and name(got) == name(want),
+          "-P /etc/hostname: the same calls as strace -P", (got, want))
+    check(got and got[0].startswith('openat(AT_FDCWD, "/etc/hostname"'), "-P: the openat first", got)
+    p = run([SYSGATE, "trace", *BK, "-P", "/etc/hostname", "-e", "read", "-o", out, "--"] + cmd)
+    got = [strip_line(l)[1] for l in read_text(out).splitlines() if not l.startswith("+++")]
+    check(got and all(l.startswith("read(3, ") for l in got),
+          "-P with -e read: only the reads through the path's fd", got)
+
+
+def test_status():
+    args = ["--", prog("count_prog"), "2", "2", "2", "1"]
+    for opt, sopt in ((["-Z"], ["-Z"]), (["-z"], ["-z"]),
+                      (["-e", "status=failed"], ["-e", "status=failed"]),
+                      (["-e", "status=!successful"], ["-e", "status=!successful"])):
+        out, so = tmp("st.txt"), tmp("st.strace")
+        p = run([SYSGATE, "trace", *BK, "-qq", "-o", out] + opt + args)
+        run(["strace", "-qq", "-o", so] + sopt + args)
+        got = [strip_line(l)[1] for l in read_text(out).splitlines()]
+        want = strace_text(so)
+        def res(l):
+            r = l.rsplit(" = ", 1)[-1]
+            return r.split(" (")[0] if r.startswith(("-1", "?")) else "ok"
+        key = lambda ls: [(l.split("(")[0], res(l)) for l in ls]
+        check(p.returncode == 0 and got and key(got) == key(want),
+              f"{' '.join(opt)}: the same calls and results as strace", (got, want))
+    out = tmp("st2.txt")
+    run([SYSGATE, "trace", *BK, "-o", out, "-e", "status=unfinished"] + args)
+    check([strip_line(l)[1] for l in read_text(out).splitlines()] ==
+          ["exit_group(0) = ?", "+++ exited with 0 +++"], "-e status=unfinished: exit_group only",
+          read_text(out))
+
+
+def test_qualifiers():
+    for q in ("inject=openat:error=ENOENT", "fault=openat", "abbrev=none", "verbose=none", "raw=all",
+              "read=3", "write=1", "kvm=vcpu"):
+        usage_error(["trace", "-e", q, "--", "true"], f"-e {q} is refused",
+                    ("trace=", "status=", "signal="))
+    for args, what in ((["-e", "status=bogus"], "status"), (["-e", "signal=SIGBOGUS"], "signal"),
+                       (["-e", "quiet=bogus"], "quiet"), (["-e", "decode-fds=bogus"], "decode-fds"),
+                       (["-S", "bogus"], "-S"), (["-U", "bogus"], "-U"), (["-S", "min-time"], "min-time"),
+                       (["-tttt"], "-t"), (["-xxx"], "-x")):
+        usage_error(["trace"] + args + ["--", "true"], f"{' '.join(args)} is refused", (what,))
+    usage_error(["trace", "-k", "--", "true"], "an strace option sysgate lacks (-k) is refused")
+    a = run([SYSGATE, "trace", *BK, "-e", "trace=getppid", "--", prog("count_prog"), "2", "0", "0"])
+    b = run([SYSGATE, "trace", *BK, "-e", "getppid", "--", prog("count_prog"), "2", "0", "0"])
+    same = lambda t: re.sub(r"\d+", "N", t)
+    check(a.returncode == 0 and same(a.stderr) == same(b.stderr) and a.stderr.count("getppid()") == 2,
+          "-e trace=SET is -e SET", (a.stderr, b.stderr))
+    c = run([SYSGATE, "trace", *BK, "-e", "trace=getppid", "-e", "trace=close", "--",
+             prog("count_prog"), "2", "0", "0", "1"])
+    check(c.stderr.count("getppid()") == 2 and "close(-1)" in c.stderr,
+          "-e trace= twice: both sets", c.stderr)
+    for opt in (["-qq"], ["-e", "quiet=exit"]):
+        p = run([SYSGATE, "trace", *BK, *opt, "-e", "exit_group", "--", "true"])
+        check(p.returncode == 0 and "exit_group(0) = ?" in p.stderr and "+++" not in p.stderr,
+              f"{' '.join(opt)}: no '+++ exited' line", p.stderr)
+    p = run([SYSGATE, "trace", *BK, "-qq", "-e", "exit_group", "--", "sh", "-c", "kill -9 $$"])
+    check("+++ killed by SIGKILL +++" in p.stderr, "-qq keeps '+++ killed by' (as strace)", p.stderr)
+    p = run([SYSGATE, "trace", *BK, "-q", "-e", "exit_group", "--", "true"])
+    check(p.returncode == 0 and "+++ exited with 0 +++" in p.stderr, "-q keeps '+++ exited'", p.stderr)
+    p = run([SYSGATE, "trace", *BK, "-e", "signal=none", "-e", "signal=!SIGCHLD", "-e", "exit_group",
+             "--", "true"])
+    check(p.returncode == 0, "-e signal=SET is accepted", p.stderr)
+
+
+def test_hex_strings():
+    data = "a\\001b\\351\\n"
+    for opt in ("-x", "-xx"):
+        out, so = tmp("x.txt"), tmp("x.strace")
+        cmd = ["--", "printf", data]
+        run([SYSGATE, "trace", *BK, opt, "-e", "write", "-o", out] + cmd, stdout=subprocess.DEVNULL)
+        run(["strace", opt, "-e", "trace=write", "-o", so] + cmd, stdout=subprocess.DEVNULL)
+        got = [strip_line(l)[1] for l in read_text(out).splitlines() if l.startswith("write")]
+        want = [l for l in strace_text(so) if l.startswith("write")]
+        check(got and got == want, f"{opt}: strings as strace prints them", (got, want))
+    p = run([SYSGATE, "trace", *BK, "-x", "-e", "write", "--", prog("count_prog"), "0", "0", "1"])
+    check('write(3, "x", 1) = 1' in p.stderr, "-x: a printable string stays as it is", p.stderr)
+
+
+def test_summary():
+    args = ["--", prog("count_prog"), "5", "3", "7", "2"]
+    out = tmp("C.txt")
+    p = run([SYSGATE, "trace", *BK, "-C", "-o", out] + args)
+    text = read_text(out)
+    head = text.find("% time")
+    check(p.returncode == 0 and head > 0 and "getppid()" in text[:head] and
+          re.search(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+\d+\s+5\s+getppid$", text[head:], re.M),
+          "-C: the trace, then the summary (getppid: 5 calls)", text[-1500:])
+    p = run([SYSGATE, "trace", *BK, "-C", "-w", "-S", "calls", "-U", "name,calls,errors",
+             "-e", "getppid,openat,close", "-o", out] + args)
+    table = read_text(out)[read_text(out).find("syscall "):].splitlines()
+    check(table and table[0].split() == ["syscall", "calls", "errors"], "-U name,calls,errors: those columns",
+          table[:3])
+    rows = [l.split() for l in table[2:] if l.strip() and not l.startswith("-")]
+    names = [r[0] for r in rows]
+    calls_ = [int(r[1]) for r in rows if r[0] != "total"]
+    check(calls_ == sorted(calls_, reverse=True) and "getppid" in names and names[-1] == "total",
+          "-S calls: rows by calls, most first", rows)
+    so, go = tmp("c.strace"), tmp("c.txt")
+    run(["strace", "-f", "-c", "-U", "name,calls,errors", "-S", "name", "-o", so] + args)
+    p = run([SYSGATE, "count", *BK, "-U", "name,calls,errors", "-S", "name", "-o", go] + args)
+    want = {k: v for k, v in strace_counts(so).items() if k != "exit_group"}
+    got = {k: v for k, v in strace_counts(go).items() if k != "exit_group"}
+    check(p.returncode == 0 and got == want, "count -U name,calls,errors -S name: strace -c's table",
+          (got, want))
+    names = [l.split()[0] for l in read_text(go).splitlines()[2:] if l.strip() and not l.startswith("-")]
+    check(names[:-1] == sorted(names[:-1]), "count -S name: rows by name", names)
+
 TESTS = {
     "golden": test_golden,
     "golden_strace": test_golden_strace,
@@ -1308,6 +1561,14 @@ TESTS = {
     "signal_json": test_signal_json,
     "pid_end": test_pid_end,
     "zap_readers": test_zap_readers,
+    "pid_prefix": test_pid_prefix,
+    "timestamps": test_timestamps,
+    "decode_fds": test_decode_fds,
+    "paths": test_paths,
+    "status": test_status,
+    "qualifiers": test_qualifiers,
+    "hex_strings": test_hex_strings,
+    "summary": test_summary,
 }
 
 

@@ -222,7 +222,7 @@ SignalEvent chld() {
 
 TEST(SignalLines, Text) {
   EXPECT_EQ(capture(false, [](Output& o) { o.signal(chld()); }),
-            "[pid   101] --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=123, si_uid=0, "
+            "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=123, si_uid=0, "
             "si_status=0, si_utime=0, si_stime=0} ---\n");
   EXPECT_EQ(capture(false,
                     [](Output& o) {
@@ -231,7 +231,16 @@ TEST(SignalLines, Text) {
                       ev.info_ok = false;
                       o.signal(ev);
                     }),
-            "[pid   101] --- SIGTERM {si_signo=SIGTERM} ---\n");
+            "--- SIGTERM {si_signo=SIGTERM} ---\n");
+  // with several threads seen, strace's "[pid N] " prefix
+  EXPECT_EQ(capture(false,
+                    [](Output& o) {
+                      o.process_exit(200, "sh", 0, 1);
+                      o.signal(chld());
+                    }),
+            "+++ exited with 0 +++\n"
+            "[pid   101] --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=123, si_uid=0, "
+            "si_status=0, si_utime=0, si_stime=0} ---\n");
 }
 
 TEST(SignalLines, Json) {
@@ -261,10 +270,15 @@ TEST(SignalLines, ThreadAndProcessExits) {
                       o.thread_exit(100, 102, "t", 0, 1);
                       o.thread_exit(100, 103, "t", SIGSEGV | 0x80, 2);
                       o.process_exit(100, "t", 3 << 8, 3);
+                      o.thread_gone(102);
+                      o.thread_gone(103);
+                      o.thread_gone(100);
+                      o.process_exit(104, "t", 0, 4);  // alone again: no prefix, as strace
                     }),
-            "[pid   102] +++ exited with 0 +++\n"
+            "+++ exited with 0 +++\n"  // the only thread seen so far
             "[pid   103] +++ killed by SIGSEGV (core dumped) +++\n"
-            "[pid   100] +++ exited with 3 +++\n");
+            "[pid   100] +++ exited with 3 +++\n"
+            "+++ exited with 0 +++\n");
   auto j = nlohmann::json::parse(
       capture(true, [](Output& o) { o.thread_exit(100, 102, "t", SIGTERM, 1); }));
   EXPECT_EQ(j["event"], "thread_exit");
