@@ -12,8 +12,8 @@
 #include "sysgate/backend.hpp"
 #include "sysgate/decode.hpp"
 #include "sysgate/event.hpp"
-#include "sysgate/records.hpp"
 #include "sysgate/qualify.hpp"
+#include "sysgate/records.hpp"
 
 namespace sysgate {
 

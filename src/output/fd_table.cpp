@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -27,6 +28,12 @@ namespace {
 const std::string kUnknown;
 
 int fd_of(uint64_t raw) { return static_cast<int32_t>(static_cast<uint32_t>(raw)); }
+
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat x, y;
+  return ::stat(a.c_str(), &x) == 0 && ::stat(b.c_str(), &y) == 0 && x.st_dev == y.st_dev &&
+         x.st_ino == y.st_ino;
+}
 
 // "0100007F:1F90" (IPv4) or 32 hex digits then ":PORT" (IPv6), as /proc/net prints them.
 std::string inet_text(const std::string& field, bool v6) {
@@ -196,13 +203,14 @@ std::string FdTable::new_target(const SyscallEvent& ev) {
     if (name == "dup" || name == "dup2" || name == "dup3" || name == "fcntl") {
       t = target(ev.tgid, fd_of(ev.args[0]));
     } else {
-      t = readlink_fd(ev.tgid, static_cast<int>(ev.ret));
-      // gone already (closed, or the process exited): the path the call was given
+      const std::string now = readlink_fd(ev.tgid, static_cast<int>(ev.ret));
       int path_arg = name == "open" || name == "creat"       ? 0
                      : name == "openat" || name == "openat2" ? 1
                                                              : -1;
       const Capture* cap = path_arg >= 0 ? ev.find(path_arg, false) : nullptr;
-      if (t.empty() && cap && !cap->fault() && !cap->data.empty()) {
+      if (!cap || cap->fault() || cap->truncated() || cap->data.empty()) {
+        t = now;  // a socket, a pipe, ...: what /proc shows (the kernel's own name)
+      } else {
         std::string p(cap->data);
         if (p[0] != '/') {
           std::string dir = path_arg == 1 && fd_of(ev.args[0]) != -100
@@ -216,7 +224,16 @@ std::string FdTable::new_target(const SyscallEvent& ev) {
           }
           if (!dir.empty()) p = dir + (dir.ends_with('/') ? "" : "/") + p;
         }
-        t = std::move(p);
+        // /proc shows what the descriptor is now: by the time the record is read the
+        // process may have closed it and opened another file there. Its name (strace's,
+        // symlinks resolved) is used only when it is the file the call opened; else the
+        // path given, resolved now.
+        if (!now.empty() && same_file(now, p)) {
+          t = now;
+        } else {
+          char real[PATH_MAX];
+          t = realpath(p.c_str(), real) ? std::string(real) : std::move(p);
+        }
       }
     }
   }

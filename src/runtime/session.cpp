@@ -71,8 +71,8 @@ class TraceConsumer final : public RecordConsumer {
     std::vector<bool> shown;  // by syscall number
     uint8_t status = kStatusAll;
     std::vector<std::string> paths;
-    FdTable* fds = nullptr;  // with -y or -P
-    bool count = false;      // -C
+    FdTable* fds = nullptr;                             // with -y or -P
+    bool count = false;                                 // -C
     std::bitset<65> signals = std::bitset<65>().set();  // -e signal=SET: bit N shows signal N
   };
   TraceConsumer(Output& out, const Backend& b, Filters f) : out_(out), b_(b), f_(std::move(f)) {}
@@ -390,10 +390,10 @@ int Session::run() {
   if (cfg.mode == Mode::Zap) {
     zapper = std::make_unique<Zapper>(zopts, out, offset);
   } else if (cfg.mode == Mode::Trace) {
-    auto t = std::make_unique<TraceConsumer>(
-        *output, *backend_,
-        TraceConsumer::Filters{plan_.shown, o_.status, o_.paths, fds_.get(), o_.summary,
-                               o_.signals});
+    auto t =
+        std::make_unique<TraceConsumer>(*output, *backend_,
+                                        TraceConsumer::Filters{plan_.shown, o_.status, o_.paths,
+                                                               fds_.get(), o_.summary, o_.signals});
     tracer = t.get();
     consumer = std::move(t);
   } else {

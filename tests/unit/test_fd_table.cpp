@@ -85,6 +85,34 @@ TEST_F(FdTableTest, LearnsFromCalls) {
   EXPECT_EQ(t.target(1234, 20), "");  // seeded again: /proc has no fd 20
 }
 
+// By the time a record is read, the process may have closed the descriptor and opened
+// another file there: /proc's name is used only when it is the file the call opened.
+TEST_F(FdTableTest, DescriptorReusedSinceTheCall) {
+  const fs::path a = root_ / "a.txt", b = root_ / "b.txt", via = root_ / "via";
+  std::ofstream(a) << "a";
+  std::ofstream(b) << "b";
+  fs::create_directory_symlink(root_, via);
+  link(3, b.string());  // fd 3 is b.txt now
+  FdTable t(kFdPath, root());
+  auto open_a = EventBuilder("openat")
+                    .arg(0, -100)
+                    .arg(1, 0x1000)
+                    .str_cap(1, (via / "a.txt").string())
+                    .arg(2, 0)
+                    .ret(3)
+                    .build();
+  EXPECT_EQ(t.result_name(open_a), a.string());  // the path given, symlinks resolved
+  auto open_b = EventBuilder("openat")
+                    .arg(0, -100)
+                    .arg(1, 0x1000)
+                    .str_cap(1, (via / "b.txt").string())
+                    .arg(2, 0)
+                    .ret(3)
+                    .build();
+  FdTable u(kFdPath, root());
+  EXPECT_EQ(u.result_name(open_b), b.string());  // /proc's name: the same file
+}
+
 TEST_F(FdTableTest, DecoratesArgumentsAndResults) {
   FdTable t(kFdPath, root());
   auto read = EventBuilder("read").arg(0, 1).arg(1, 0x1000).arg(2, 10).ret(-11).build();
