@@ -18,8 +18,8 @@ sysgate() { timeout 120 /bin/sysgate "$@"; }
 result() { echo "SGVM RESULT $1 $2 $3"; }
 ok() { result "$1" PASS "$2"; }
 bad() { result "$1" FAIL "$2"; }
-# decoded lines without "[pid N] " and " <duration>"
-strip() { sed -e 's/^\[pid *[0-9]*\] //' -e 's/ <[0-9.]*>$//' "$1"; }
+# decoded lines without strace's pid prefixes ("[pid N] " on a terminal, "PID " in a file) or -T times
+strip() { sed -e 's/^\[pid *[0-9]*\] //' -e 's/^[0-9][0-9]*  *//' -e 's/ <[0-9.]*>$//' "$1"; }
 json_num() { sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" "$1" | tail -1; }
 
 if [ "$MODE" = bench ]; then
