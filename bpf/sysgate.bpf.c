@@ -205,15 +205,20 @@ static __always_inline void bit_clear(__u32 tgid)
 		__sync_fetch_and_and(w, ~(1ULL << (tgid & 63)));
 }
 
-static __always_inline bool is_target(__u32 tgid)
+/* the target set, by tgid alone (-a: every process not marked; else the marked ones) */
+static __always_inline bool tgid_selected(__u32 tgid)
 {
 	if (tgid == self_tgid)
 		return false;
-	if (match_all)
-		return !bit_test(tgid);
-	if (bit_test(tgid))
+	return match_all ? !bit_test(tgid) : bit_test(tgid);
+}
+
+/* tgid is the current task's: its cgroup is checked too (--cgroup) */
+static __always_inline bool is_target(__u32 tgid)
+{
+	if (tgid_selected(tgid))
 		return true;
-	if (use_cgroup)
+	if (use_cgroup && tgid != self_tgid && !match_all)
 		return bpf_current_task_under_cgroup(&cgroups, 0) == 1;
 	return false;
 }
@@ -1255,7 +1260,7 @@ int BPF_PROG(trace_signal_fatal, int sig, struct kernel_siginfo *info, struct ta
 	if (sig == SG_SIGKILL || sig < 1 || sig > 64)
 		return 0;
 	tgid = BPF_CORE_READ(task, tgid);
-	if (tgid == self_tgid || (match_all ? bit_test(tgid) : !bit_test(tgid)))
+	if (!tgid_selected(tgid)) /* task is not current: no cgroup test */
 		return 0;
 	sigs = BPF_CORE_READ(task, signal);
 	exiting = BPF_CORE_READ(sigs, flags) & SG_SIGNAL_GROUP_EXIT;

@@ -513,11 +513,27 @@ static int sg_on_exit(struct kprobe *kp, struct pt_regs *regs)
 }
 
 /*
+ * The header of a signal record for task t (current, or the target of signal_generate).
+ * Both signal tracepoints run under the siglock with interrupts off: the name is
+ * copied without get_task_comm's task_lock.
+ */
+static void sg_signal_hdr(struct sg_signal *e, struct task_struct *t)
+{
+	e->hdr.type = SG_EV_SIGNAL;
+	e->hdr.size = sizeof(*e);
+	e->hdr.tgid = task_tgid_nr(t);
+	e->hdr.tid = task_pid_nr(t);
+	e->hdr.nr = -1;
+	e->hdr.ts_ns = ktime_get_ns();
+	strscpy_pad(e->hdr.comm, t->comm, sizeof(e->hdr.comm));
+}
+
+/*
  * The signal/signal_deliver tracepoint (trace mode): a target thread dequeues a
  * signal. Called from get_signal() with the siglock held and interrupts off:
- * nothing here sleeps or takes a lock but the ring's raw spinlock, so the name is
- * copied without task_lock. info is SEND_SIG_NOINFO (NULL) for the SIGKILL of a
- * group exit: the record then says only the signal number (info_ok 0).
+ * nothing here sleeps or takes a lock but the ring's raw spinlock. info is
+ * SEND_SIG_NOINFO (NULL) for the SIGKILL of a group exit: the record then says only
+ * the signal number (info_ok 0).
  */
 static void sg_on_signal(void *data, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
 {
@@ -527,13 +543,7 @@ static void sg_on_signal(void *data, int sig, struct kernel_siginfo *info, struc
 
 	if (!READ_ONCE(s->started) || !sg_is_target(s, tgid))
 		return;
-	e.hdr.type = SG_EV_SIGNAL;
-	e.hdr.size = sizeof(e);
-	e.hdr.tgid = tgid;
-	e.hdr.tid = task_pid_nr(current);
-	e.hdr.nr = -1;
-	e.hdr.ts_ns = ktime_get_ns();
-	strscpy_pad(e.hdr.comm, current->comm, sizeof(e.hdr.comm));
+	sg_signal_hdr(&e, current);
 	e.signo = sig;
 	if ((unsigned long)info >= PAGE_SIZE &&
 	    !copy_from_kernel_nofault(e.info, info, sizeof(e.info)))
@@ -577,13 +587,7 @@ static void sg_on_signal_generate(void *data, int sig, struct kernel_siginfo *in
 		exiting && READ_ONCE(task->signal->group_exit_code) == sig;
 	if (!fatal && !(result == SG_TRACE_SIGNAL_IGNORED && !exiting))
 		return;
-	e.hdr.type = SG_EV_SIGNAL;
-	e.hdr.size = sizeof(e);
-	e.hdr.tgid = tgid;
-	e.hdr.tid = task_pid_nr(task);
-	e.hdr.nr = -1;
-	e.hdr.ts_ns = ktime_get_ns();
-	strscpy_pad(e.hdr.comm, task->comm, sizeof(e.hdr.comm));
+	sg_signal_hdr(&e, task);
 	e.signo = sig;
 	e.info_ok = 1;
 	if (info == SEND_SIG_NOINFO || info == SEND_SIG_PRIV ||

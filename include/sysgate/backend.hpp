@@ -6,6 +6,7 @@
 #include <linux/filter.h>
 #include <sys/types.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -80,6 +81,12 @@ struct BackendStats {
 struct CountRow {
   int nr;
   uint64_t calls, errors, total_ns, max_ns;
+  // A call came back after dur_ns (calls are counted at entry: exit_group never returns).
+  void returned(uint64_t dur_ns, bool failed) {
+    errors += failed ? 1 : 0;
+    total_ns += dur_ns;
+    max_ns = std::max(max_ns, dur_ns);
+  }
 };
 
 // Receives every ABI record (schema/sysgate_abi.h), in ring order.

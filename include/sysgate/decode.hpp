@@ -88,6 +88,7 @@ std::string ret_text(const SyscallEvent& ev, FdNames* fds = nullptr);
 std::string_view errno_name(int err);
 std::string errno_desc(int err);
 std::string_view signal_name(int sig);      // "SIGTERM"; empty if unknown
+std::string signal_text(int sig);           // "SIGTERM", or the decimal number when unknown
 int signal_by_name(std::string_view name);  // "TERM", "SIGTERM" or "15"; -1 if unknown
 
 // ---- signals as strace prints them ("--- SIGCHLD {si_signo=SIGCHLD, ...} ---") ----

@@ -4,12 +4,16 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sysgate/backend.hpp"
 
 namespace sysgate {
 
+// The items of a comma-separated list, empty ones kept: "a,,b" is {"a", "", "b"} and ""
+// is {""} (each caller says what an empty item means).
+std::vector<std::string_view> split_list(std::string_view list);
 // "200ms", "1.5s", "500us", "2m", "100ns"; a bare number is seconds. Throws UsageError.
 uint64_t parse_duration_ns(const std::string& text, const std::string& option);
 // -e as strace refuses it: empty, "!" alone, or "trace=" with nothing after it.

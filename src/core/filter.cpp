@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sysgate/error.hpp"
+#include "sysgate/parse.hpp"
 #include "sysgate/syscalls.hpp"
 #include "sysgate_abi.h"
 
@@ -21,12 +22,7 @@ std::vector<bool> parse_syscall_filter(std::string_view expr) {
     return sel;
   }
   bool first = true;
-  size_t pos = 0;
-  while (pos <= expr.size()) {
-    size_t comma = expr.find(',', pos);
-    std::string_view tok =
-        expr.substr(pos, comma == std::string_view::npos ? expr.npos : comma - pos);
-    pos = comma == std::string_view::npos ? expr.size() + 1 : comma + 1;
+  for (std::string_view tok : split_list(expr)) {
     if (tok.empty()) throw UsageError(fmt::format("-e '{}': empty syscall name", expr));
     bool neg = tok.starts_with('!');
     if (neg) tok.remove_prefix(1);

@@ -15,6 +15,17 @@
 
 namespace sysgate {
 
+std::vector<std::string_view> split_list(std::string_view list) {
+  std::vector<std::string_view> out;
+  size_t pos = 0;
+  while (pos <= list.size()) {
+    size_t comma = list.find(',', pos);
+    out.push_back(list.substr(pos, comma == list.npos ? list.npos : comma - pos));
+    pos = comma == list.npos ? list.size() + 1 : comma + 1;
+  }
+  return out;
+}
+
 uint64_t parse_duration_ns(const std::string& text, const std::string& option) {
   size_t i = 0;
   while (i < text.size() && (isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;

@@ -169,10 +169,7 @@ void RecordReader::finish() {
     ++unfinished_;
     emit(ev);
   }
-  pending_.clear();
-  for (auto& [tid, sigs] : deferred_)  // none: emit() delivers them; kept for safety
-    for (const auto& s : sigs) c_.signal(s);
-  deferred_.clear();
+  pending_.clear();  // emit() delivered the signals deferred behind these calls
 }
 
 void RecordReader::flush_tid(uint32_t tid) {

@@ -35,9 +35,6 @@ std::string quoted(std::string_view bytes, bool truncated);
 // The address of an argument as a value ("NULL" or "0x...").
 inline Value addr_value(uint64_t raw) { return Value::sym(hex_addr(raw)); }
 
-// "SIGTERM", or the decimal number when unknown.
-std::string signal_text(int sig);
-
 // strace's %#03o for permission bits: 0644, 000, 04755.
 std::string octal_mode(uint32_t mode);
 // "S_IFREG|0644", "S_IFDIR|S_ISVTX|0777", "0644" without a type.

@@ -107,11 +107,7 @@ class JsonOutput final : public Output {
         .field("pid", ev.tgid)
         .field("tid", ev.tid)
         .field("comm", ev.comm);
-    auto name = decode::signal_name(ev.signo);
-    if (name.empty())
-      line_.field("signal", fmt::format("{}", ev.signo));
-    else
-      line_.field("signal", name);
+    line_.field("signal", decode::signal_text(ev.signo));
     bool have_code = false;
     for (const auto& f : fields)
       if (f.name == "si_code") {
@@ -166,11 +162,7 @@ class JsonOutput final : public Output {
  private:
   void exit_fields(int status) {
     if (WIFSIGNALED(status)) {
-      auto name = decode::signal_name(WTERMSIG(status));
-      if (name.empty())
-        line_.field("exit_signal", fmt::format("{}", WTERMSIG(status)));
-      else
-        line_.field("exit_signal", name);
+      line_.field("exit_signal", decode::signal_text(WTERMSIG(status)));
     } else {
       line_.field("exit_code", WEXITSTATUS(status));
     }

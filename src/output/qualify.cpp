@@ -10,6 +10,7 @@
 
 #include "sysgate/decode.hpp"
 #include "sysgate/error.hpp"
+#include "sysgate/parse.hpp"
 
 namespace sysgate {
 
@@ -39,11 +40,7 @@ Bits parse_set(std::string_view set, std::string_view what, Bits all, Lookup loo
   if (set.empty())
     throw UsageError(fmt::format("-e {}='{}': give a set such as {}", what, text, known));
   Bits bits;
-  size_t pos = 0;
-  while (pos <= set.size()) {
-    size_t comma = set.find(',', pos);
-    std::string_view tok = set.substr(pos, comma == set.npos ? set.npos : comma - pos);
-    pos = comma == set.npos ? set.size() + 1 : comma + 1;
+  for (std::string_view tok : split_list(set)) {
     Bits b = tok == "all" ? all : tok.empty() || tok == "none" ? Bits() : lookup(tok);
     if (b.none() && tok != "none")
       throw UsageError(fmt::format("-e {}='{}': unknown {} '{}' (known: {}, all, none)", what, text,
@@ -241,11 +238,7 @@ std::vector<CountColumn> parse_count_columns(std::string_view list) {
       {"syscall_name", CountColumn::Name},
   };
   std::vector<CountColumn> out;
-  size_t pos = 0;
-  while (pos <= list.size()) {
-    size_t comma = list.find(',', pos);
-    std::string_view tok = list.substr(pos, comma == list.npos ? list.npos : comma - pos);
-    pos = comma == list.npos ? list.size() + 1 : comma + 1;
+  for (std::string_view tok : split_list(list)) {
     auto it = std::find_if(std::begin(kCols), std::end(kCols),
                            [&](const auto& c) { return c.first == tok; });
     if (it == std::end(kCols)) {

@@ -133,12 +133,9 @@ class TextOutput final : public Output {
   void signal(const SignalEvent& ev) override {
     line_.clear();
     leader(ev.tid, ev.ts_ns);
-    auto name = decode::signal_name(ev.signo);
     line_ += "--- ";
-    if (name.empty())
-      fmt::format_to(std::back_inserter(line_), "{} ", ev.signo);
-    else
-      fmt::format_to(std::back_inserter(line_), "{} ", name);
+    line_ += decode::signal_text(ev.signo);
+    line_ += ' ';
     std::span<const uint8_t> info;
     if (ev.info_ok) info = ev.info;
     line_ += decode::siginfo_text(decode::siginfo_fields(ev.signo, info));

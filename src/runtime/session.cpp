@@ -129,9 +129,7 @@ class TraceConsumer final : public RecordConsumer {
   void add(const SyscallEvent& ev) {
     CountRow& r = counts_.try_emplace(ev.nr, CountRow{ev.nr, 0, 0, 0, 0}).first->second;
     if (ev.has_enter) ++r.calls;
-    if (ev.failed()) ++r.errors;
-    r.total_ns += ev.duration_ns();
-    r.max_ns = std::max(r.max_ns, ev.duration_ns());
+    if (ev.has_exit) r.returned(ev.duration_ns(), ev.failed());
   }
 
   Output& out_;

@@ -302,8 +302,10 @@ class PtraceBackend final : public Backend {
 
   std::vector<CountRow> counts() override {
     std::vector<CountRow> out;
-    for (const auto& [nr, c] : counts_)
-      out.push_back({nr, c.calls, c.errors, c.total_ns, c.max_ns});
+    for (const auto& [nr, c] : counts_) {
+      out.push_back(c);
+      out.back().nr = nr;
+    }
     std::sort(out.begin(), out.end(),
               [](const CountRow& a, const CountRow& b) { return a.nr < b.nr; });
     return out;
@@ -620,11 +622,7 @@ class PtraceBackend final : public Backend {
   int exit_stop(Tracee& t, int64_t ret, uint64_t now) {
     const int nr = t.nr;
     if (cfg_.mode == Mode::Count) {
-      auto& c = counts_[nr];
-      uint64_t d = now - t.enter_ts;
-      if (ret < 0 && ret >= -4095) c.errors++;
-      c.total_ns += d;
-      c.max_ns = std::max(c.max_ns, d);
+      counts_[nr].returned(now - t.enter_ts, ret < 0 && ret >= -4095);
       return 0;
     }
     if (cfg_.mode != Mode::Trace) return 0;
@@ -755,10 +753,6 @@ class PtraceBackend final : public Backend {
     return 1;
   }
 
-  struct Count {
-    uint64_t calls = 0, errors = 0, total_ns = 0, max_ns = 0;
-  };
-
   SessionConfig cfg_;
   RecordSink sink_;
   std::vector<sg_sys_spec> specs_;
@@ -766,7 +760,7 @@ class PtraceBackend final : public Backend {
   std::unordered_map<pid_t, Tracee> tracees_;
   std::unordered_map<pid_t, Proc> procs_;
   std::unordered_map<pid_t, int> reaped_;
-  std::unordered_map<int, Count> counts_;
+  std::unordered_map<int, CountRow> counts_;  // nr set in counts()
   std::vector<pid_t> detach_at_stop_;
   bool open_ = false;
   sigset_t old_mask_{};
