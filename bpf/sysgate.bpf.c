@@ -1123,7 +1123,9 @@ static __always_inline int zap_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u6
 	e->signal = zap_signal;
 	e->send_ret = sent;
 	e->nth = count_now;
-	e->pad = 0;
+	e->at = SG_ZAP_AT_ENTRY;
+	e->ret = 0;
+	e->exit_ts_ns = 0;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #endif
 
-#define SG_ABI_VERSION 3
+#define SG_ABI_VERSION 4
 #define SG_NARGS 6
 #define SG_COMM_LEN 16
 #define SG_MAX_SYSCALLS 512   /* x86-64 numbers are < 512 */
@@ -49,8 +49,15 @@ struct sg_enter {
 	struct sg_hdr hdr;
 	__u64 args[SG_NARGS];
 	__u16 ncap;  /* capture records that follow */
-	__u16 flags; /* SG_EF_* */
+	__u16 flags; /* enum sg_call_flags */
 	__u32 seq;   /* per-CPU sequence, for drop diagnostics */
+};
+
+/* sg_enter.flags and sg_exit.flags */
+enum sg_call_flags {
+	SG_XF_INJECTED =
+		1, /* the result was injected (-e inject=, -e fault=): the call did not run */
+	SG_XF_ZAPPED = 2, /* the call a zap acted on (its decoded form goes into the zap report) */
 };
 
 struct sg_exit {
@@ -58,7 +65,7 @@ struct sg_exit {
 	__s64 ret;
 	__u64 enter_ts_ns; /* 0 when the entry was not seen */
 	__u16 ncap;
-	__u16 flags;
+	__u16 flags; /* enum sg_call_flags */
 	__u32 pad;
 };
 
@@ -70,7 +77,19 @@ struct sg_task_exit {
 	__u32 zap_done;    /* zap mode: 1 if it was signalled */
 };
 
-/* zap: one per signalled process; hdr.ts_ns is the syscall entry */
+/* zap: where the Nth call was acted on (zap --at entry|exit, --before) */
+enum sg_zap_at {
+	SG_ZAP_AT_ENTRY = 0, /* signalled at the call's entry: the call goes on into the kernel */
+	SG_ZAP_AT_EXIT = 1,  /* signalled when the call returned, before the next instruction */
+	SG_ZAP_BEFORE = 2,   /* the call never ran: killed, or failed with an errno, instead */
+};
+
+/*
+ * zap: one per signalled process; hdr.ts_ns is the syscall entry, hdr.tid the
+ * thread that made the call. The call's decoded form comes from the SG_EV_ENTER
+ * (and, at exit, SG_EV_EXIT) record flagged SG_XF_ZAPPED that the kernel side
+ * writes for the same thread just before this record.
+ */
 struct sg_zap {
 	struct sg_hdr hdr;
 	__u64 args[SG_NARGS];
@@ -78,7 +97,9 @@ struct sg_zap {
 	__s32 signal;
 	__s32 send_ret; /* bpf_send_signal() result, 0 = sent */
 	__u32 nth;
-	__u32 pad;
+	__u32 at;         /* enum sg_zap_at */
+	__s64 ret;        /* SG_ZAP_AT_EXIT: the call's result; SG_ZAP_BEFORE: the injected one */
+	__u64 exit_ts_ns; /* SG_ZAP_AT_EXIT: when the call returned */
 };
 
 struct sg_sig_deliver {

@@ -36,8 +36,14 @@ struct ArgMatch {
   std::string prefix;
 };
 
+// zap --at entry|exit, --before: where the Nth call is acted on (sg_zap_at)
+enum class ZapAt : uint8_t { Entry = 0, Exit = 1, Before = 2 };
+
 struct ZapConfig {
   bool in_kernel = true;  // false: --via-userspace (the kernel only reports)
+  ZapAt at = ZapAt::Entry;
+  int error = 0;            // --before --errno E: the call fails with E (0: it is killed)
+  bool send_signal = true;  // false: --before --errno E without --signal (the call only fails)
   uint32_t nth = 1;
   int signal = 15;
   bool force = false;  // allow pid 1

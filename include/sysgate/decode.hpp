@@ -87,6 +87,7 @@ std::string ret_text(const SyscallEvent& ev, FdNames* fds = nullptr);
 // errno name ("ENOENT") and description; empty name for unknown numbers.
 std::string_view errno_name(int err);
 std::string errno_desc(int err);
+int errno_by_name(std::string_view name);   // "ENOENT" or "2" (1-4095); -1 if unknown
 std::string_view signal_name(int sig);      // "SIGTERM"; empty if unknown
 std::string signal_text(int sig);           // "SIGTERM", or the decimal number when unknown
 int signal_by_name(std::string_view name);  // "TERM", "SIGTERM" or "15"; -1 if unknown

@@ -37,6 +37,8 @@ struct SyscallEvent {
   int64_t ret = 0;
   std::vector<Capture> caps;      // entry captures, then exit captures
   bool shown_unfinished = false;  // text output already printed "<unfinished ...>" for it
+  bool injected = false;          // SG_XF_INJECTED: the result was injected ("(INJECTED)")
+  bool zapped = false;            // SG_XF_ZAPPED: the call a zap acted on
 
   // Owns the bytes the captures point into (cap_off[i] = offset of caps[i]).
   std::vector<char> storage;

@@ -26,12 +26,18 @@ struct TaskExit {
 };
 
 struct ZapRecord {
-  uint32_t tgid = 0, tid = 0;
+  uint32_t tgid = 0, tid = 0;  // the process, and the thread that made the call
   std::string comm;
   int nr = -1;
+  uint64_t args[6] = {};
   uint64_t syscall_ts_ns = 0, signal_ts_ns = 0;
+  uint64_t exit_ts_ns = 0;  // at exit: when the call returned
   int signal = 0, send_ret = 0;
   uint32_t nth = 0;
+  uint8_t at = 0;   // enum sg_zap_at
+  int64_t ret = 0;  // at exit: the call's result; before: the result it was given
+  const char* via =
+      nullptr;  // who acted: "bpf", "kmod", "seccomp", "ptrace" (nullptr: the backend's)
 };
 
 struct SignalDelivery {

@@ -20,9 +20,18 @@ namespace sysgate {
 
 class JsonLine;
 
+// --scope: who gets the signal (and the escalation), and whose exit ends the timing
+enum class ZapScope : uint8_t { Process, Tree, Cgroup };
+
 struct ZapOptions {
   uint64_t kill_after_ns = 0;  // 0: never escalate
-  uint64_t count = 0;          // stop after this many zaps (0: until Ctrl-C)
+  uint64_t count = 1;          // stop after this many zaps (0: no limit, until Ctrl-C)
+  ZapScope scope = ZapScope::Process;
+  bool now = false;         // --now: signal the running targets at once, no call awaited
+  uint8_t at = 0;           // enum sg_zap_at: where the call was acted on
+  int error = 0;            // --before --errno E
+  std::string via = "bpf";  // "bpf", "kmod", "ptrace", "seccomp" (records may name their own)
+  uint8_t decode_fds = 0;   // -y: the call in the report names its descriptors
   bool syslog = false;
   bool via_userspace = false;
   bool via_tracer = false;  // ptrace: sysgate sends it while the caller is stopped at the entry

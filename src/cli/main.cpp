@@ -203,17 +203,36 @@ static int run_cli(int argc, char** argv) {
   auto* zap =
       app.add_subcommand("zap", "Signal a process on its Nth matching call and time its exit");
   add_common(zap, zap_opts, zap_ring, zap_text);
-  std::string zap_signal = "TERM", kill_after, zap_on;
-  int64_t zap_nth = 1, zap_count = 0;
-  bool via_user = false;
-  zap->add_option("--on", zap_on, "Syscalls that count (names, %classes, as -e)")->required();
+  std::string zap_signal = "TERM", kill_after, zap_on, zap_at = "entry", zap_errno, zap_scope;
+  int64_t zap_nth = 1, zap_count = 1;
+  bool via_user = false, zap_before = false;
+  zap->add_option("--on", zap_on,
+                  "Syscalls that count (names, %classes, as -e); required unless --now");
   zap->add_option("--nth", zap_nth, "Act on the Nth matching call of each process (default 1)");
   zap->add_option("--arg", zap_opts.zap_args,
                   "Match an argument: I=VALUE (I: 0-based index or name; a number, &BITS, or a "
                   "path prefix)");
-  zap->add_option("--signal", zap_signal, "Signal to send: name or number (default TERM)");
+  auto* zap_signal_opt =
+      zap->add_option("--signal", zap_signal, "Signal to send: name or number (default TERM)");
   zap->add_option("--kill-after", kill_after, "SIGKILL if still alive this long after the signal");
-  zap->add_option("--count", zap_count, "Stop after this many zaps (default: until Ctrl-C)");
+  zap->add_option("--count", zap_count, "Stop after this many zaps (default 1; 0: no limit)");
+  zap->add_option("--at", zap_at,
+                  "Where the Nth call is acted on: entry (the signal is raised as the call "
+                  "starts) or exit (the call completes, the signal comes before the next "
+                  "instruction)");
+  zap->add_flag("--before", zap_before,
+                "The Nth call never runs: the process is killed (or the call fails with "
+                "--errno) instead");
+  zap->add_option("--errno", zap_errno,
+                  "With --before: the call fails with this errno (name or number) instead of "
+                  "running; no signal unless --signal is given too");
+  zap->add_option("--scope", zap_scope,
+                  "Who is signalled: process (default), tree (the process and all its "
+                  "descendants), cgroup (every process of its cgroup)");
+  zap->add_flag("-y", zap_text.decode_fds,
+                "The report names the call's file descriptors (-yy: sockets too), as trace -y");
+  zap->add_flag("--now", zap_opts.zap_opts.now,
+                "Signal the running targets (-p, -n) at once, without waiting for a call");
   zap->add_flag("--syslog", zap_opts.zap_opts.syslog, "Log every zap through syslog(3)");
   zap->add_flag("--via-userspace", via_user,
                 "The kernel reports, sysgate sends the signal (classic design)");
@@ -257,6 +276,9 @@ static int run_cli(int argc, char** argv) {
       if (!text.qualifiers.empty())
         throw sysgate::UsageError("zap: give the syscalls with --on, not -e");
       o.targets.follow = text.follow > 0;
+      o.zap_opts.decode_fds = text.decode_fds >= 2   ? sysgate::kFdAll
+                              : text.decode_fds == 1 ? sysgate::kFdPath
+                                                     : 0;
     } else {
       apply_strace_output(o, text);
     }
@@ -270,7 +292,12 @@ static int run_cli(int argc, char** argv) {
              : count->parsed() ? sysgate::Mode::Count
                                : sysgate::Mode::Zap;
     if (zap->parsed()) {
-      sysgate::check_filter_text(zap_on, "--on");
+      if (zap->count("--on") == 0 && !o.zap_opts.now)
+        throw sysgate::UsageError(
+            "zap: give the calls to act on with --on SYSCALLS (or --now to signal at once)");
+      if (zap->count("--on") > 0 && o.zap_opts.now)
+        throw sysgate::UsageError("--now signals at once: leave out --on");
+      if (!o.zap_opts.now) sysgate::check_filter_text(zap_on, "--on");
       o.syscalls = zap_on;
       if (zap_nth <= 0)
         throw sysgate::UsageError(
@@ -279,7 +306,8 @@ static int run_cli(int argc, char** argv) {
         throw sysgate::UsageError(fmt::format("--nth {}: too large", zap_nth));
       o.zap.nth = static_cast<uint32_t>(zap_nth);
       if (zap_count < 0)
-        throw sysgate::UsageError(fmt::format("--count {}: give 1 or more", zap_count));
+        throw sysgate::UsageError(
+            fmt::format("--count {}: give 1 or more, or 0 for no limit", zap_count));
       o.zap_opts.count = static_cast<uint64_t>(zap_count);
       o.zap.max_total = o.zap_opts.count;
       o.zap.signal = sysgate::decode::signal_by_name(zap_signal);
@@ -288,6 +316,54 @@ static int run_cli(int argc, char** argv) {
             "--signal {}: unknown signal (use a name such as TERM, KILL, USR1, or a number 1-64)",
             zap_signal));
       o.zap.in_kernel = !via_user;
+      if (zap_at != "entry" && zap_at != "exit")
+        throw sysgate::UsageError(fmt::format(
+            "--at {}: use entry or exit (or --before: the call never runs)", one_line(zap_at)));
+      if (zap_before && zap->count("--at") > 0)
+        throw sysgate::UsageError(
+            "--before and --at are exclusive: --before stops the call before it runs, --at "
+            "entry/exit signals as it starts or ends");
+      o.zap.at = zap_before         ? sysgate::ZapAt::Before
+                 : zap_at == "exit" ? sysgate::ZapAt::Exit
+                                    : sysgate::ZapAt::Entry;
+      if (!zap_errno.empty()) {
+        if (!zap_before)
+          throw sysgate::UsageError(
+              "--errno needs --before: only a call that has not run can be made to fail");
+        o.zap.error = sysgate::decode::errno_by_name(zap_errno);
+        if (o.zap.error <= 0)
+          throw sysgate::UsageError(fmt::format(
+              "--errno {}: unknown errno (use a name such as EIO, ENOSPC, or a number 1-4095)",
+              one_line(zap_errno)));
+        o.zap.send_signal = zap_signal_opt->count() > 0;
+      }
+      if (via_user && o.zap.at != sysgate::ZapAt::Entry)
+        throw sysgate::UsageError(
+            "--via-userspace signals from user space after the call was reported: it cannot be "
+            "exact; leave out --at/--before");
+      if (!zap_scope.empty()) {
+        if (zap_scope == "process")
+          o.zap_opts.scope = sysgate::ZapScope::Process;
+        else if (zap_scope == "tree")
+          o.zap_opts.scope = sysgate::ZapScope::Tree;
+        else if (zap_scope == "cgroup")
+          o.zap_opts.scope = sysgate::ZapScope::Cgroup;
+        else
+          throw sysgate::UsageError(
+              fmt::format("--scope {}: use process, tree or cgroup", one_line(zap_scope)));
+      }
+      if (o.zap_opts.now) {
+        if (!command.empty() || (o.targets.pids.empty() && o.targets.comms.empty()))
+          throw sysgate::UsageError(
+              "--now signals running processes: give them with -p PID or -n NAME (a launched "
+              "command has not done anything yet)");
+        if (zap->count("--before") + zap->count("--at") + zap->count("--nth") +
+                zap->count("--arg") >
+            0)
+          throw sysgate::UsageError(
+              "--now signals at once, without waiting for a call: leave out --at, --before, "
+              "--nth and --arg");
+      }
       if (!kill_after.empty()) {
         o.zap_opts.kill_after_ns = sysgate::parse_duration_ns(kill_after, "--kill-after");
         if (o.zap_opts.kill_after_ns == 0)

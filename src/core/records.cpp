@@ -46,6 +46,7 @@ void RecordReader::record(const void* data, size_t len) {
       fill(ev, h);
       memcpy(ev.args, e.args, sizeof ev.args);
       ev.has_enter = true;
+      ev.zapped = (e.flags & SG_XF_ZAPPED) != 0;
       if (!ev.add_captures(bytes + sizeof e, len - sizeof e, e.ncap, false)) ++malformed_;
       const SyscallInfo* info = syscall_by_nr(h.nr);
       if (info && info->ret_kind == "noreturn") {
@@ -73,6 +74,8 @@ void RecordReader::record(const void* data, size_t len) {
       // an exit before its entry (clock skew across CPUs, or a bogus record) has no duration
       ev.exit_ts_ns = h.ts_ns >= ev.ts_ns ? h.ts_ns : ev.ts_ns;
       ev.ret = x.ret;
+      ev.injected = (x.flags & SG_XF_INJECTED) != 0;
+      ev.zapped = ev.zapped || (x.flags & SG_XF_ZAPPED) != 0;
       ev.comm = comm_of(h);  // execve changes it
       if (!ev.add_captures(bytes + sizeof x, len - sizeof x, x.ncap, true)) ++malformed_;
       ev.merge_retried_strings();
@@ -119,6 +122,10 @@ void RecordReader::record(const void* data, size_t len) {
       r.signal = z.signal;
       r.send_ret = z.send_ret;
       r.nth = z.nth;
+      r.at = static_cast<uint8_t>(z.at <= SG_ZAP_BEFORE ? z.at : 0u);
+      r.ret = z.ret;
+      r.exit_ts_ns = z.exit_ts_ns;
+      std::memcpy(r.args, z.args, sizeof r.args);
       c_.zap(r);
       return;
     }

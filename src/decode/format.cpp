@@ -527,6 +527,21 @@ std::string_view errno_name(int err) {
   return {};
 }
 
+int errno_by_name(std::string_view name) {
+  if (name.empty()) return -1;
+  if (name.find_first_not_of("0123456789") == std::string_view::npos) {
+    if (name.size() > 4) return -1;
+    int v = 0;
+    for (char c : name) v = v * 10 + (c - '0');
+    return v >= 1 && v <= 4095 ? v : -1;
+  }
+  for (int e = 1; e < static_cast<int>(kErrnoNames.size()); ++e)
+    if (kErrnoNames[e] && name == kErrnoNames[e]) return e;
+  for (const auto& k : kKernelErrnos)
+    if (name == k.name) return k.err;
+  return -1;
+}
+
 std::string errno_desc(int err) {
   for (const auto& k : kKernelErrnos)
     if (k.err == err && k.desc) return k.desc;
