@@ -7,6 +7,8 @@ Rows: B1/B2 bench tool pair base_ns tool_ns [n]
       B4    bench case rep calls lines entry_lost delivered drops exit_drops events seen ok
       B8    bench workload tool round base_ns tool_ns n written expected kind
             (kind: sg | strace | strace-seccomp | control; a round runs every tool of a workload once)
+      B9    bench tool round base_ns tool_ns n kind (kind: untraced | selected | control)
+      B9X   bench case run latency_ns lines via (zap --at exit: the call's return to the exit)
 """
 import statistics
 import sys
@@ -33,6 +35,8 @@ def main(path):
     groups = OrderedDict()
     b4 = []
     b8 = OrderedDict()
+    b9 = OrderedDict()
+    b9x = OrderedDict()
     with open(path) as fh:
         for line in fh:
             c = line.rstrip("\n").split("\t")
@@ -40,6 +44,10 @@ def main(path):
                 b4.append(c)
             elif c[0] == "B8":
                 b8.setdefault(c[1], OrderedDict()).setdefault(c[2], []).append(c)
+            elif c[0] == "B9":
+                b9.setdefault(c[1], []).append(c)
+            elif c[0] == "B9X":
+                b9x.setdefault(c[1], []).append(c)
             else:
                 groups.setdefault((c[0], c[1]), []).append(c)
 
@@ -96,6 +104,50 @@ def main(path):
 
     if b8:
         report_b8(b8)
+    if b9 or b9x:
+        report_b9(b9, b9x)
+
+
+def pct(values, p):
+    v = sorted(values)
+    if not v:
+        return None
+    k = max(1, min(len(v), int(p / 100 * len(v) + 0.999999)))
+    return v[k - 1]
+
+
+def report_b9(b9, b9x):
+    if b9:
+        print("\n### B9 (a) `zap --before` through seccomp: untraced and selected calls (getppid loop)\n")
+        print("Ratio = ns/call under the tool ÷ the untraced run just before it, in the same round (median "
+              "over rounds). Added = tool ns/call − untraced ns/call (median): for selected calls, one "
+              "user-notification round trip (sysgate) or one ptrace stop (strace).\n")
+        print("| tool | kind | calls | untraced ns/call | with tool ns/call | ratio (median) | ratio min-max "
+              "| added ns/call (median) | rounds |")
+        print("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |")
+        for tool, v in b9.items():
+            a = [num(r[3]) for r in v]
+            b = [num(r[4]) for r in v]
+            ratios = [y / x for x, y in zip(a, b) if x and y]
+            added = [y - x for x, y in zip(a, b) if x and y]
+            rr = f"{f(min(ratios), '.3f')}-{f(max(ratios), '.3f')}" if ratios else "n/a"
+            spec = ".3f" if v[0][6] != "selected" else ".1f"
+            print(f"| {tool} | {v[0][6]} | {v[0][5]} | {f(med(a))} | {f(med(b))} | **{f(med(ratios), spec)}x** "
+                  f"| {rr} | {f(med(added), '.0f')} | {len(ratios)} |")
+    if b9x:
+        print("\n### B9 (b) `zap --at exit` latency: the Nth call's return to the process's exit\n")
+        print("bench/writer killed (SIGKILL) at its 5th write(2); --at exit: `exit_ts_ns` − `ret_ts_ns` of the "
+              "report; --at entry (for scale): syscall entry to exit (`call_to_exit_ns`). Lines left must be 5 "
+              "with --at exit (the call completed, nothing after it ran).\n")
+        print("| case | runs | p50 us | p99 us | max us | lines left (all runs) | via |")
+        print("| --- | ---: | ---: | ---: | ---: | --- | --- |")
+        for case, v in b9x.items():
+            lat = [num(r[3]) for r in v if num(r[3]) is not None]
+            lines = sorted(set(r[4] for r in v))
+            vias = sorted(set(r[5] for r in v if len(r) > 5))
+            us = [x / 1000 for x in lat]
+            print(f"| {case} | {len(lat)}/{len(v)} | {f(pct(us, 50))} | {f(pct(us, 99))} | "
+                  f"{f(max(us) if us else None)} | {', '.join(lines)} | {', '.join(vias)} |")
 
 
 B8_TITLES = {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# sysgate benchmarks B1-B4 and B8 (see docs/BENCHMARKS.md and the project's BENCHMARKS brief).
+# sysgate benchmarks B1-B4, B8 and B9 (see docs/BENCHMARKS.md and the project's BENCHMARKS brief).
 #
 # usage: bench/run.sh [BUILD_DIR]          (default: <repo>/build-bench)
 # env:   PAIRS=5        A/B pairs per figure (median of the per-pair ratios is reported)
@@ -10,8 +10,10 @@
 #        N_OC=50000     openat+close pairs for B3
 #        N_PT=20000     getppid calls / openat+close pairs for B8's stopping runs (every call stops)
 #        N_BY=2000000   getppid calls for B8's bystander runs that do not stop (seccomp filter)
+#        N_SEL=20000    getppid calls for B9's runs where every call is a seccomp user notification
+#        B9_RUNS=50     zaps for B9's --at exit latency (p50, p99)
 #        OUT=DIR        where raw results go (default: a new /tmp/sysgate-bench.XXXXXX)
-#        ONLY="B1 B2 B3 B4 B8"   (e.g. ONLY=B8 bench/run.sh: only the ptrace backend against strace)
+#        ONLY="B1 B2 B3 B4 B8 B9"   (e.g. ONLY=B8 bench/run.sh: only the ptrace backend against strace)
 #
 # Every figure is taken interleaved in one run: untraced (A), then traced (B), PAIRS
 # times; ratios are per pair, then the median. Needs root (BPF, perf, tracefs).
@@ -27,7 +29,9 @@ N_TRACE=${N_TRACE:-200000}
 N_OC=${N_OC:-50000}
 N_PT=${N_PT:-20000}
 N_BY=${N_BY:-2000000}
-ONLY=${ONLY:-"B1 B2 B3 B4 B8"}
+N_SEL=${N_SEL:-20000}
+B9_RUNS=${B9_RUNS:-50}
+ONLY=${ONLY:-"B1 B2 B3 B4 B8 B9"}
 OUT=${OUT:-$(mktemp -d /tmp/sysgate-bench.XXXXXX)}
 mkdir -p "$OUT"
 RAW=$OUT/raw.tsv
@@ -52,7 +56,8 @@ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 
 mountpoint -q /sys/kernel/debug || mount -t debugfs nodev /sys/kernel/debug 2>/dev/null
 
 # ---- build --------------------------------------------------------------------------
-if [ ! -x "$BUILD/bench/getppid_loop" ] || [ ! -x "$BUILD/bench/seccomp_floor" ] || [ ! -x "$BUILD/sysgate" ]; then
+if [ ! -x "$BUILD/bench/getppid_loop" ] || [ ! -x "$BUILD/bench/seccomp_floor" ] || [ ! -x "$BUILD/bench/writer" ] ||
+  [ ! -x "$BUILD/sysgate" ]; then
   cmake -S "$REPO" -B "$BUILD" -DSYSGATE_TESTS=OFF -DCMAKE_BUILD_TYPE=Release >/dev/null &&
     cmake --build "$BUILD" -j2 >/dev/null 2>&1 || log "build failed; sysgate rows will be missing"
 fi
@@ -69,7 +74,7 @@ HAVE_SG=0
   echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "# tools: $(strace -V | head -1); $(perf --version); $(bpftrace --version)"
   echo "# sysgate: $( [ $HAVE_SG = 1 ] && git -C "$REPO" log -1 --format='%h %s' 2>/dev/null)"
-  echo "# PAIRS=$PAIRS N_FAST=$N_FAST N_SLOW=$N_SLOW N_TRACE=$N_TRACE N_OC=$N_OC N_PT=$N_PT N_BY=$N_BY ONLY=$ONLY"
+  echo "# PAIRS=$PAIRS N_FAST=$N_FAST N_SLOW=$N_SLOW N_TRACE=$N_TRACE N_OC=$N_OC N_PT=$N_PT N_BY=$N_BY N_SEL=$N_SEL B9_RUNS=$B9_RUNS ONLY=$ONLY"
 } | tee "$OUT/header.txt" >&2
 
 # ---- helpers ------------------------------------------------------------------------
@@ -336,6 +341,44 @@ if [[ " $ONLY " == *" B8 "* ]]; then
     b8_run bystander "strace -f -e trace=openat -o FILE (no filter)" strace getppid_loop "$N_PT" none \
       strace -f -e trace=openat -o "$O" --
   done
+fi
+
+# ---- B9: zap --before through seccomp, and --at exit (issue 9) ---------------------------------
+# (a) what `zap --before` costs a launched command: it runs under a seccomp filter whose
+#     selected calls go to sysgate as user notifications (SECCOMP_RET_USER_NOTIF).
+#     untraced: getppid loop under `zap --on fdatasync --before` (getppid is never selected,
+#               the zap never fires) vs the loop alone; target <= 1.02x. Controls in the same
+#               round: A/A (the loop twice) and the floor (an allow-all filter, no supervisor).
+#     selected: getppid loop under `zap --on getppid --nth 1000000000 --before` (every call
+#               is a user-notification round trip, never the Nth) vs the loop alone; the figure
+#               is the ns added per call. Peer: strace --seccomp-bpf, a ptrace stop per call.
+# (b) --at exit: time from the Nth call's return (the report's return timestamp) to the
+#     process's exit, p50/p99 over B9_RUNS zaps of bench/writer at its 5th write, SIGKILL,
+#     into a regular file and into a pipe (bench/zap_exit_latency.py); lines left must be 5.
+# raw rows: B9 tool round base_ns tool_ns n kind   (kind: untraced | selected | control)
+#           B9X case run latency_ns lines via      (latency from the call's return to exit)
+b9_run() {  # name kind n cmd-prefix...   (the loop and n are appended; the base run has N_FAST calls)
+  local name=$1 kind=$2 n=$3; shift 3
+  local a b
+  a=$(untraced)
+  b=$("$@" "$P/getppid_loop" "$n" 2>"$OUT/b9.err" | nsof)
+  [ -n "$b" ] || { b=NA; tail -3 "$OUT/b9.err" >&2; }
+  row B9 "$name" "$B9_ROUND" "$a" "$b" "$n" "$kind"
+}
+if [[ " $ONLY " == *" B9 "* ]] && [ $HAVE_SG = 1 ]; then
+  for B9_ROUND in $(seq "$PAIRS"); do
+    log "B9 round $B9_ROUND/$PAIRS"
+    b9_run "none (A/A control)" control "$N_FAST" env
+    b9_run "floor: seccomp filter (allow all), no supervisor" control "$N_FAST" "$P/seccomp_floor"
+    b9_run "sysgate zap --on fdatasync --before (getppid not selected)" untraced "$N_FAST" \
+      "$SG" zap --on fdatasync --before --signal KILL -o "$OUT/b9.out" --
+    b9_run "sysgate zap --on getppid --nth 1000000000 --before (every getppid selected)" selected "$N_SEL" \
+      "$SG" zap --on getppid --nth 1000000000 --before --signal KILL -o "$OUT/b9.out" --
+    b9_run "strace -f --seccomp-bpf -e trace=getppid -o /dev/null (peer: a ptrace stop per call)" selected "$N_SEL" \
+      strace -f --seccomp-bpf -e trace=getppid -o /dev/null --
+  done
+  log "B9 --at exit latency ($B9_RUNS zaps each)"
+  python3 "$HERE/zap_exit_latency.py" "$SG" "$P/writer" "$B9_RUNS" >>"$RAW" || log "B9: zap_exit_latency.py failed"
 fi
 
 python3 "$HERE/report.py" "$RAW" | tee "$OUT/report.md"
