@@ -34,7 +34,9 @@ const volatile __u32 launch_tgid = 0; /* a launched command: a target from its e
 const volatile char comms[SG_MAX_COMMS][SG_COMM_LEN] = {};
 
 /* zap */
-const volatile __u8 zap_mode = 0; /* 0 off, 1 signal in the kernel, 2 user space signals */
+/* 0 off, 1 signal in the kernel, 2 user space signals, 3 user space decides (seccomp, --now) */
+const volatile __u8 zap_mode = 0;
+const volatile __u8 zap_at = 0; /* enum sg_zap_at: SG_ZAP_AT_ENTRY or SG_ZAP_AT_EXIT */
 const volatile __u32 zap_nth = 1;
 const volatile __s32 zap_signal = 15;
 const volatile __u8 zap_force = 0; /* allow pid 1 */
@@ -90,7 +92,7 @@ struct inflight {
 	__s64 nr; /* -1: none */
 	__u64 args[SG_NARGS];
 	__u32 retry; /* strings unreadable at entry (not paged in yet): read again at exit */
-	__u32 pad;
+	__u32 zap;   /* zap --at exit: this call is the one to signal when it returns (its nth) */
 };
 
 struct {
@@ -675,25 +677,17 @@ static __always_inline void capture_all(struct cap_state *st, __u32 nr)
 /* ------------------------------------------------------------------------ */
 /* trace mode                                                                */
 
-static __always_inline int trace_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4,
-				       __u64 a5)
+/*
+ * One call's entry record (with its captures), for trace mode and for the call a
+ * zap acts on (flags SG_XF_ZAPPED). With keep, its arguments are kept in the
+ * task's inflight slot for the exit record; zap_nth marks the call zap --at exit
+ * signals when it returns.
+ */
+static __always_inline void emit_enter(__u64 pid_tgid, long nr, struct sg_sys_spec *spec,
+				       const __u64 *args, __u64 ts, __u16 flags, __u32 zap_nth_mark)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct sg_sys_spec *spec;
 	struct inflight *inf;
 	__u32 n = nr;
-	__u64 ts;
-
-	launch_check(nr, pid_tgid >> 32);
-	if (!is_target(pid_tgid >> 32))
-		return 0;
-	if ((__u64)nr >= SG_MAX_SYSCALLS)
-		return 0;
-	spec = bpf_map_lookup_elem(&sys_spec, &n);
-	if (!spec || !(spec->flags & SG_SYS_TRACED))
-		return 0;
-	count(SG_CNT_ENTER_SEEN);
-	ts = bpf_ktime_get_ns();
 
 	if (!(spec->flags & SG_SYS_NORETURN)) {
 		inf = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0,
@@ -702,12 +696,8 @@ static __always_inline int trace_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __
 			inf->ts = ts;
 			inf->nr = nr;
 			inf->retry = 0;
-			inf->args[0] = a0;
-			inf->args[1] = a1;
-			inf->args[2] = a2;
-			inf->args[3] = a3;
-			inf->args[4] = a4;
-			inf->args[5] = a5;
+			inf->zap = zap_nth_mark;
+			__builtin_memcpy(inf->args, args, sizeof(inf->args));
 		} else {
 			count(SG_CNT_INFLIGHT_FULL);
 		}
@@ -718,20 +708,15 @@ static __always_inline int trace_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __
 
 		if (!e) {
 			count(SG_CNT_ENTER_DROP);
-			return 0;
+			return;
 		}
 		fill_hdr(&e->hdr, SG_EV_ENTER, sizeof(*e), pid_tgid, nr, ts);
-		e->args[0] = a0;
-		e->args[1] = a1;
-		e->args[2] = a2;
-		e->args[3] = a3;
-		e->args[4] = a4;
-		e->args[5] = a5;
+		__builtin_memcpy(e->args, args, sizeof(e->args));
 		e->ncap = 0;
-		e->flags = 0;
+		e->flags = flags;
 		e->seq = 0;
 		bpf_ringbuf_submit(e, wakeup_flags());
-		return 0;
+		return;
 	}
 
 	{
@@ -739,17 +724,16 @@ static __always_inline int trace_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __
 		struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 		struct sg_enter *e;
 		struct cap_state st = {};
-		__u64 args[SG_NARGS] = { a0, a1, a2, a3, a4, a5 };
 
 		if (!s)
-			return 0;
+			return;
 		e = (void *)s->buf;
 		fill_hdr(&e->hdr, SG_EV_ENTER, 0, pid_tgid, nr, ts);
-		__builtin_memcpy(e->args, args, sizeof(args));
-		e->flags = 0;
+		__builtin_memcpy(e->args, args, sizeof(e->args));
+		e->flags = flags;
 		e->seq = 0;
 		st.off = sizeof(*e);
-		__builtin_memcpy(st.args, args, sizeof(args));
+		__builtin_memcpy(st.args, args, sizeof(st.args));
 		capture_all(&st, n);
 		if (st.retry) {
 			inf = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
@@ -763,20 +747,17 @@ static __always_inline int trace_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __
 		if (bpf_ringbuf_output(&events, s->buf, st.off, wakeup_flags()))
 			count(SG_CNT_ENTER_DROP);
 	}
-	return 0;
 }
 
-static __always_inline int trace_exit(long nr, __s64 ret)
+static __always_inline int trace_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4,
+				       __u64 a5)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 args[SG_NARGS] = { a0, a1, a2, a3, a4, a5 };
 	struct sg_sys_spec *spec;
-	struct inflight *inf;
-	__u64 enter_ts = 0;
 	__u32 n = nr;
-	bool have_args = false;
-	__u32 retry = 0;
-	__u64 args[SG_NARGS] = {};
 
+	launch_check(nr, pid_tgid >> 32);
 	if (!is_target(pid_tgid >> 32))
 		return 0;
 	if ((__u64)nr >= SG_MAX_SYSCALLS)
@@ -784,13 +765,28 @@ static __always_inline int trace_exit(long nr, __s64 ret)
 	spec = bpf_map_lookup_elem(&sys_spec, &n);
 	if (!spec || !(spec->flags & SG_SYS_TRACED))
 		return 0;
-	inf = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+	count(SG_CNT_ENTER_SEEN);
+	emit_enter(pid_tgid, nr, spec, args, bpf_ktime_get_ns(), 0, 0);
+	return 0;
+}
+
+/* One call's exit record, with its exit captures when the entry was kept. */
+static __always_inline void emit_exit(__u64 pid_tgid, long nr, struct sg_sys_spec *spec, __s64 ret,
+				      __u64 now, struct inflight *inf, __u16 flags)
+{
+	__u64 enter_ts = 0;
+	__u32 n = nr;
+	bool have_args = false;
+	__u32 retry = 0;
+	__u64 args[SG_NARGS] = {};
+
 	if (inf && inf->nr == nr) {
 		enter_ts = inf->ts;
 		__builtin_memcpy(args, inf->args, sizeof(args));
 		have_args = true;
 		retry = inf->retry;
 		inf->nr = -1;
+		inf->zap = 0;
 	}
 
 	if (!((spec->flags & SG_SYS_EXIT_CAP) || retry) || !have_args) {
@@ -798,16 +794,16 @@ static __always_inline int trace_exit(long nr, __s64 ret)
 
 		if (!e) {
 			count(SG_CNT_EXIT_DROP);
-			return 0;
+			return;
 		}
-		fill_hdr(&e->hdr, SG_EV_EXIT, sizeof(*e), pid_tgid, nr, bpf_ktime_get_ns());
+		fill_hdr(&e->hdr, SG_EV_EXIT, sizeof(*e), pid_tgid, nr, now);
 		e->ret = ret;
 		e->enter_ts_ns = enter_ts;
 		e->ncap = 0;
-		e->flags = 0;
+		e->flags = flags;
 		e->pad = 0;
 		bpf_ringbuf_submit(e, wakeup_flags());
-		return 0;
+		return;
 	}
 
 	{
@@ -817,12 +813,12 @@ static __always_inline int trace_exit(long nr, __s64 ret)
 		struct cap_state st = {};
 
 		if (!s)
-			return 0;
+			return;
 		e = (void *)s->buf;
-		fill_hdr(&e->hdr, SG_EV_EXIT, 0, pid_tgid, nr, bpf_ktime_get_ns());
+		fill_hdr(&e->hdr, SG_EV_EXIT, 0, pid_tgid, nr, now);
 		e->ret = ret;
 		e->enter_ts_ns = enter_ts;
-		e->flags = 0;
+		e->flags = flags;
 		e->pad = 0;
 		st.off = sizeof(*e);
 		st.at_exit = 1;
@@ -837,6 +833,23 @@ static __always_inline int trace_exit(long nr, __s64 ret)
 		if (bpf_ringbuf_output(&events, s->buf, st.off, wakeup_flags()))
 			count(SG_CNT_EXIT_DROP);
 	}
+}
+
+static __always_inline int trace_exit(long nr, __s64 ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct sg_sys_spec *spec;
+	__u32 n = nr;
+
+	if (!is_target(pid_tgid >> 32))
+		return 0;
+	if ((__u64)nr >= SG_MAX_SYSCALLS)
+		return 0;
+	spec = bpf_map_lookup_elem(&sys_spec, &n);
+	if (!spec || !(spec->flags & SG_SYS_TRACED))
+		return 0;
+	emit_exit(pid_tgid, nr, spec, ret, bpf_ktime_get_ns(),
+		  bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0), 0);
 	return 0;
 }
 
@@ -1065,6 +1078,8 @@ static __always_inline int zap_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u6
 	long sent = 0;
 
 	launch_check(nr, tgid);
+	if (zap_mode == 3) /* user space decides (seccomp --before, --now): only timing here */
+		return 0;
 	if (!is_target(tgid) || (tgid == 1 && !zap_force))
 		return 0;
 	if (bpf_map_lookup_elem(&zap_never, &tgid))
@@ -1107,11 +1122,18 @@ static __always_inline int zap_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u6
 			return 0;
 		}
 	}
+	if (zap_at == SG_ZAP_AT_EXIT && !(spec->flags & SG_SYS_NORETURN)) {
+		/* signalled by zap_exit when this call returns */
+		emit_enter(pid_tgid, nr, spec, args, ts, SG_XF_ZAPPED, count_now);
+		return 0;
+	}
 	if (zap_mode == 1) {
 		/* the whole process, before this call runs any further */
 		sent = bpf_send_signal(zap_signal);
 		sig_ts = bpf_ktime_get_ns();
 	}
+	/* the call as trace shows it, for the report */
+	emit_enter(pid_tgid, nr, spec, args, ts, SG_XF_ZAPPED, 0);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(SG_CNT_ZAP_DROP);
@@ -1128,6 +1150,70 @@ static __always_inline int zap_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u6
 	e->exit_ts_ns = 0;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
+}
+
+/*
+ * zap --at exit: the call marked at its entry has returned. The signal is sent
+ * here, in the kernel, before the return to user space: the process takes it
+ * (or dies) before its next instruction.
+ */
+static __always_inline int zap_exit(long nr, __s64 ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct inflight *inf;
+	struct sg_sys_spec *spec;
+	struct sg_zap *e;
+	__u64 args[SG_NARGS];
+	__u64 now, enter_ts, sig_ts = 0;
+	__u32 n = nr, nth;
+	long sent = 0;
+
+	if (zap_at != SG_ZAP_AT_EXIT)
+		return 0;
+	inf = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+	if (!inf || !inf->zap || inf->nr != nr)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (zap_mode == 1) {
+		sent = bpf_send_signal(zap_signal);
+		sig_ts = bpf_ktime_get_ns();
+	}
+	nth = inf->zap;
+	enter_ts = inf->ts;
+	__builtin_memcpy(args, inf->args, sizeof(args));
+	spec = bpf_map_lookup_elem(&sys_spec, &n);
+	if (spec)
+		emit_exit(pid_tgid, nr, spec, ret, now, inf, SG_XF_ZAPPED);
+	inf->zap = 0;
+	inf->nr = -1;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(SG_CNT_ZAP_DROP);
+		return 0;
+	}
+	fill_hdr(&e->hdr, SG_EV_ZAP, sizeof(*e), pid_tgid, nr, enter_ts);
+	__builtin_memcpy(e->args, args, sizeof(args));
+	e->signal_ts_ns = sig_ts;
+	e->signal = zap_signal;
+	e->send_ret = sent;
+	e->nth = nth;
+	e->at = SG_ZAP_AT_EXIT;
+	e->ret = ret;
+	e->exit_ts_ns = now;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(raw_zap_exit, struct pt_regs *regs, long ret)
+{
+	return zap_exit(regs->orig_ax, ret);
+}
+
+SEC("tracepoint")
+int tp_zap_exit(struct sg_tp_exit *ctx)
+{
+	return zap_exit(ctx->nr, ctx->ret);
 }
 
 /* a zapped process starts to exit by itself (a handler that ends in exit) */

@@ -250,47 +250,123 @@ static bool sg_args_match(struct sg_session *s, const u64 *args)
 	return true;
 }
 
-static void sg_zap(struct sg_session *s, int nr, const u64 *args, u64 ts)
-{
-	struct sg_zap z = {};
-	struct sg_zap_slot *slot;
-	u32 tgid = task_tgid_nr(current);
-	int n;
-
-	if ((tgid == 1 && !s->cfg.zap_force) || !sg_args_match(s, args))
-		return;
-	slot = sg_zap_slot(s, tgid);
-	if (!slot)
-		return;
-	n = atomic_inc_return(&slot->matched);
-	if (n < s->cfg.zap_nth || atomic_cmpxchg(&slot->zapped, 0, 1) != 0)
-		return;
-	if (s->cfg.zap_max_total && atomic64_inc_return(&s->zap_total) > s->cfg.zap_max_total) {
-		atomic_set(&slot->zapped, 0); /* --count is used up: not zapped after all */
-		return;
-	}
-	if (s->cfg.zap_in_kernel) {
-		/* the whole process, before this call runs any further */
-		z.send_ret = kill_pid(task_tgid(current), s->cfg.zap_signal, 1);
-		z.signal_ts_ns = ktime_get_ns();
-	}
-	sg_fill_hdr(&z.hdr, SG_EV_ZAP, sizeof(z), nr, ts);
-	memcpy(z.args, args, sizeof(z.args));
-	z.signal = s->cfg.zap_signal;
-	z.nth = n;
-	if (!sg_ring_put(s, &z, sizeof(z)))
-		sg_count_inc(s, SG_CNT_ZAP_DROP);
-}
-
-/* ---------------------------------------------------------------------- */
-/* syscall probes                                                           */
-
 struct sg_inflight {
 	u64 ts;
 	u64 args[SG_NARGS];
 	bool traced;
 	u8 retry;
+	u32 zap; /* zap --at exit: the nth of the call to signal when it returns (0: none) */
 };
+
+/* One call's entry record with its captures (trace mode, and the call a zap acts on). */
+static void sg_emit_enter(struct sg_session *s, u32 nr, struct sg_inflight *inf, u16 flags)
+{
+	char *buf = this_cpu_ptr(g_scratch);
+	struct sg_enter *e = (struct sg_enter *)buf;
+	struct sg_cap_ctx c = { .buf = buf, .off = sizeof(*e), .args = inf->args };
+
+	sg_fill_hdr(&e->hdr, SG_EV_ENTER, 0, nr, inf->ts);
+	memcpy(e->args, inf->args, sizeof(e->args));
+	e->flags = flags;
+	e->seq = 0;
+	if (s->spec[nr].flags & SG_SYS_CAPTURE)
+		sg_capture(&s->spec[nr], &c);
+	if (c.trunc)
+		sg_count_inc(s, SG_CNT_CAP_TRUNC);
+	inf->retry = c.retry;
+	e->ncap = c.ncap;
+	e->hdr.size = c.off;
+	if (!sg_ring_put(s, buf, c.off))
+		sg_count_inc(s, SG_CNT_ENTER_DROP);
+}
+
+/* One call's exit record, with its exit captures. */
+static void sg_emit_exit(struct sg_session *s, u32 nr, struct sg_inflight *inf, s64 ret, u64 now,
+			 u16 flags)
+{
+	char *buf = this_cpu_ptr(g_scratch);
+	struct sg_exit *e = (struct sg_exit *)buf;
+	struct sg_cap_ctx c = { .buf = buf,
+				.off = sizeof(*e),
+				.args = inf->args,
+				.at_exit = true,
+				.retry = inf->retry,
+				.ret = ret };
+
+	sg_fill_hdr(&e->hdr, SG_EV_EXIT, 0, nr, now);
+	e->ret = ret;
+	e->enter_ts_ns = inf->ts;
+	e->flags = flags;
+	e->pad = 0;
+	if ((s->spec[nr].flags & SG_SYS_EXIT_CAP) || inf->retry)
+		sg_capture(&s->spec[nr], &c);
+	if (c.trunc)
+		sg_count_inc(s, SG_CNT_CAP_TRUNC);
+	e->ncap = c.ncap;
+	e->hdr.size = c.off;
+	if (!sg_ring_put(s, buf, c.off))
+		sg_count_inc(s, SG_CNT_EXIT_DROP);
+}
+
+static void sg_zap_record(struct sg_session *s, int nr, struct sg_inflight *inf, u32 nth,
+			  int send_ret, u64 sig_ts, u32 at, s64 ret, u64 exit_ts)
+{
+	struct sg_zap z = {};
+
+	sg_fill_hdr(&z.hdr, SG_EV_ZAP, sizeof(z), nr, inf->ts);
+	memcpy(z.args, inf->args, sizeof(z.args));
+	z.signal = s->cfg.zap_signal;
+	z.send_ret = send_ret;
+	z.signal_ts_ns = sig_ts;
+	z.nth = nth;
+	z.at = at;
+	z.ret = ret;
+	z.exit_ts_ns = exit_ts;
+	if (!sg_ring_put(s, &z, sizeof(z)))
+		sg_count_inc(s, SG_CNT_ZAP_DROP);
+}
+
+/*
+ * The Nth matching call of a process. Returns its nth when it is to be
+ * signalled at its exit (zap --at exit: the return probe does it), else 0.
+ */
+static u32 sg_zap(struct sg_session *s, int nr, struct sg_inflight *inf)
+{
+	struct sg_zap_slot *slot;
+	u32 tgid = task_tgid_nr(current);
+	int n, sent = 0;
+	u64 sig_ts = 0;
+
+	if (s->cfg.zap_user) /* user space decides (seccomp --before, --now) */
+		return 0;
+	if ((tgid == 1 && !s->cfg.zap_force) || !sg_args_match(s, inf->args))
+		return 0;
+	slot = sg_zap_slot(s, tgid);
+	if (!slot)
+		return 0;
+	n = atomic_inc_return(&slot->matched);
+	if (n < s->cfg.zap_nth || atomic_cmpxchg(&slot->zapped, 0, 1) != 0)
+		return 0;
+	if (s->cfg.zap_max_total && atomic64_inc_return(&s->zap_total) > s->cfg.zap_max_total) {
+		atomic_set(&slot->zapped, 0); /* --count is used up: not zapped after all */
+		return 0;
+	}
+	if (s->cfg.zap_at == SG_ZAP_AT_EXIT && !(s->spec[nr].flags & SG_SYS_NORETURN)) {
+		sg_emit_enter(s, nr, inf, SG_XF_ZAPPED);
+		return n;
+	}
+	if (s->cfg.zap_in_kernel) {
+		/* the whole process, before this call runs any further */
+		sent = kill_pid(task_tgid(current), s->cfg.zap_signal, 1);
+		sig_ts = ktime_get_ns();
+	}
+	sg_emit_enter(s, nr, inf, SG_XF_ZAPPED);
+	sg_zap_record(s, nr, inf, n, sent, sig_ts, SG_ZAP_AT_ENTRY, 0, 0);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* syscall probes                                                           */
 
 /*
  * __x64_sys_NAME(const struct pt_regs *regs): the syscall's own arguments are
@@ -318,6 +394,7 @@ static int sg_sys_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	inf->traced = false;
 	inf->retry = 0;
+	inf->zap = 0;
 	if (!s || !s->started)
 		return 1;
 	if (s->cfg.launch_tgid && tgid == s->cfg.launch_tgid && sg_is_exec(nr))
@@ -337,33 +414,15 @@ static int sg_sys_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	inf->traced = true;
 
 	if (s->cfg.mode == SG_KMOD_ZAP) {
-		sg_zap(s, nr, inf->args, inf->ts);
-		return 1;
+		inf->zap = sg_zap(s, nr, inf);
+		return inf->zap ? 0 : 1; /* the return probe signals at exit */
 	}
 	if (s->cfg.mode == SG_KMOD_COUNT) {
 		this_cpu_inc(s->counts[nr].calls);
 		return 0;
 	}
 	sg_count_inc(s, SG_CNT_ENTER_SEEN);
-	{
-		char *buf = this_cpu_ptr(g_scratch);
-		struct sg_enter *e = (struct sg_enter *)buf;
-		struct sg_cap_ctx c = { .buf = buf, .off = sizeof(*e), .args = inf->args };
-
-		sg_fill_hdr(&e->hdr, SG_EV_ENTER, 0, nr, inf->ts);
-		memcpy(e->args, inf->args, sizeof(e->args));
-		e->flags = 0;
-		e->seq = 0;
-		if (s->spec[nr].flags & SG_SYS_CAPTURE)
-			sg_capture(&s->spec[nr], &c);
-		if (c.trunc)
-			sg_count_inc(s, SG_CNT_CAP_TRUNC);
-		inf->retry = c.retry;
-		e->ncap = c.ncap;
-		e->hdr.size = c.off;
-		if (!sg_ring_put(s, buf, c.off))
-			sg_count_inc(s, SG_CNT_ENTER_DROP);
-	}
+	sg_emit_enter(s, nr, inf, 0);
 	/* exit and exit_group never return */
 	return (s->spec[nr].flags & SG_SYS_NORETURN) ? 1 : 0;
 }
@@ -390,30 +449,24 @@ static int sg_sys_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 			c->max_ns = d;
 		return 0;
 	}
-	{
-		char *buf = this_cpu_ptr(g_scratch);
-		struct sg_exit *e = (struct sg_exit *)buf;
-		struct sg_cap_ctx c = { .buf = buf,
-					.off = sizeof(*e),
-					.args = inf->args,
-					.at_exit = true,
-					.retry = inf->retry,
-					.ret = ret };
+	if (s->cfg.mode == SG_KMOD_ZAP) {
+		int sent = 0;
+		u64 sig_ts = 0;
+		u32 nth = inf->zap;
 
-		sg_fill_hdr(&e->hdr, SG_EV_EXIT, 0, nr, now);
-		e->ret = ret;
-		e->enter_ts_ns = inf->ts;
-		e->flags = 0;
-		e->pad = 0;
-		if ((s->spec[nr].flags & SG_SYS_EXIT_CAP) || inf->retry)
-			sg_capture(&s->spec[nr], &c);
-		if (c.trunc)
-			sg_count_inc(s, SG_CNT_CAP_TRUNC);
-		e->ncap = c.ncap;
-		e->hdr.size = c.off;
-		if (!sg_ring_put(s, buf, c.off))
-			sg_count_inc(s, SG_CNT_EXIT_DROP);
+		if (!nth)
+			return 0;
+		inf->zap = 0;
+		if (s->cfg.zap_in_kernel) {
+			/* still in the kernel: taken before the next user instruction */
+			sent = kill_pid(task_tgid(current), s->cfg.zap_signal, 1);
+			sig_ts = ktime_get_ns();
+		}
+		sg_emit_exit(s, nr, inf, ret, now, SG_XF_ZAPPED);
+		sg_zap_record(s, nr, inf, nth, sent, sig_ts, SG_ZAP_AT_EXIT, ret, now);
+		return 0;
 	}
+	sg_emit_exit(s, nr, inf, ret, now, 0);
 	return 0;
 }
 

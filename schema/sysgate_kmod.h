@@ -41,6 +41,8 @@ struct sg_kmod_config {
 	__u32 zap_force;
 	__u32 zap_in_kernel;
 	__u32 zap_max_total; /* --count: never more zaps than this (0: no limit) */
+	__u32 zap_at;        /* enum sg_zap_at: SG_ZAP_AT_ENTRY or SG_ZAP_AT_EXIT */
+	__u32 zap_user;      /* 1: user space decides (seccomp --before, --now); only timing here */
 };
 
 /* SG_IOC_SPEC: what to capture for one syscall (the same rows as the BPF side) */

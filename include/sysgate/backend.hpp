@@ -42,8 +42,9 @@ enum class ZapAt : uint8_t { Entry = 0, Exit = 1, Before = 2 };
 struct ZapConfig {
   bool in_kernel = true;  // false: --via-userspace (the kernel only reports)
   ZapAt at = ZapAt::Entry;
-  int error = 0;            // --before --errno E: the call fails with E (0: it is killed)
-  bool send_signal = true;  // false: --before --errno E without --signal (the call only fails)
+  int error = 0;              // --before --errno E: the call fails with E (0: it is killed)
+  bool send_signal = true;    // false: --before --errno E without --signal (the call only fails)
+  bool user_decides = false;  // seccomp --before, --now: sysgate acts; the kernel side only times
   uint32_t nth = 1;
   int signal = 15;
   bool force = false;  // allow pid 1
@@ -118,6 +119,9 @@ class Backend {
   }
   // Detaches everything. Also done by the destructor.
   virtual void close() = 0;
+  // User space zapped tgid itself (seccomp --before, --now): the kernel side times
+  // its signal delivery and exit as for its own zaps. May be called from another thread.
+  virtual void zap_marked(pid_t tgid) { (void)tgid; }
   // "symbol+0xoff" of a symbol probe's id in SG_EV_PROBE records.
   virtual std::string probe_name(uint32_t id) const { return std::to_string(id); }
 

@@ -229,6 +229,7 @@ class EbpfBackend final : public Backend {
     const bool trace = cfg.mode == Mode::Trace;
     const bool zap = cfg.mode == Mode::Zap;
     const bool cnt = cfg.mode == Mode::Count;
+    const bool zap_exit = zap && cfg.zap.at == ZapAt::Exit && cfg.zap.in_kernel;
     if (zap) configure_zap(cfg.zap);
     struct Prog {
       bpf_program* p;
@@ -248,6 +249,8 @@ class EbpfBackend final : public Backend {
         {skel_->progs.trace_signal, trace},
         {skel_->progs.trace_signal_fatal, trace},
         {skel_->progs.zap_exit_group, zap && per_syscall_},
+        {skel_->progs.raw_zap_exit, zap_exit && !per_syscall_},
+        {skel_->progs.tp_zap_exit, zap_exit && per_syscall_},
     };
     for (auto& p : progs) bpf_program__set_autoload(p.p, p.use);
 
@@ -280,6 +283,17 @@ class EbpfBackend final : public Backend {
   }
 
   void add_target(pid_t tgid) override { set_bit(tgid); }
+
+  // User space zapped it (seccomp --before, --now): its signal delivery and the
+  // start of its exit are timed in the kernel as for a kernel-side zap.
+  void zap_marked(pid_t tgid) override {
+    if (!skel_) return;
+    struct {
+      __u32 matched, zapped, exit_started, pad;
+    } v = {0, 1, 0, 0};
+    __u32 key = static_cast<__u32>(tgid);
+    bpf_map_update_elem(bpf_map__fd(skel_->maps.zap_procs), &key, &v, BPF_ANY);
+  }
 
   int poll(int timeout_ms) override {
     if (!ring_) return 0;
@@ -353,7 +367,9 @@ class EbpfBackend final : public Backend {
 
   void configure_zap(const ZapConfig& z) {
     auto* ro = skel_->rodata;
-    ro->zap_mode = z.in_kernel ? 1 : 2;
+    // seccomp --before, --now: user space decides; the kernel side only times
+    ro->zap_mode = z.user_decides ? 3 : z.in_kernel ? 1 : 2;
+    ro->zap_at = z.at == ZapAt::Exit ? SG_ZAP_AT_EXIT : SG_ZAP_AT_ENTRY;
     ro->zap_nth = z.nth;
     ro->zap_signal = z.signal;
     ro->zap_force = z.force;
@@ -446,9 +462,11 @@ class EbpfBackend final : public Backend {
       // raw attach: raw_zap_enter sees exit_group itself
       if (per_syscall_) attach_prog(skel_->progs.zap_exit_group);
     }
+    const bool zap_exit = zap && cfg_.zap.at == ZapAt::Exit && cfg_.zap.in_kernel;
     if (!per_syscall_) {
       if (zap) {
         attach_prog(skel_->progs.raw_zap_enter);
+        if (zap_exit) attach_prog(skel_->progs.raw_zap_exit);
       } else {
         attach_prog(trace ? skel_->progs.raw_trace_enter : skel_->progs.raw_count_enter);
         attach_prog(trace ? skel_->progs.raw_trace_exit : skel_->progs.raw_count_exit);
@@ -467,11 +485,12 @@ class EbpfBackend final : public Backend {
       bpf_link* l = bpf_program__attach_tracepoint(enter, "syscalls", ent.c_str());
       if (!l) fail_attach("syscalls/" + ent, errno);
       links_.push_back(l);
-      // exit_group and exit never return, and zap acts at entry only
-      if (!zap && (!info || info->ret_kind != "noreturn")) {
-        l = bpf_program__attach_tracepoint(
-            trace ? skel_->progs.tp_trace_exit : skel_->progs.tp_count_exit, "syscalls",
-            ext.c_str());
+      // exit_group and exit never return; zap needs the exit only for --at exit
+      if ((!zap || zap_exit) && (!info || info->ret_kind != "noreturn")) {
+        l = bpf_program__attach_tracepoint(zap     ? skel_->progs.tp_zap_exit
+                                           : trace ? skel_->progs.tp_trace_exit
+                                                   : skel_->progs.tp_count_exit,
+                                           "syscalls", ext.c_str());
         if (!l) fail_attach("syscalls/" + ext, errno);
         links_.push_back(l);
       }

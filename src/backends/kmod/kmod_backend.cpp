@@ -121,6 +121,8 @@ class KmodBackend final : public Backend {
     c.zap_signal = cfg.zap.signal;
     c.zap_force = cfg.zap.force;
     c.zap_in_kernel = cfg.zap.in_kernel;
+    c.zap_at = cfg.zap.at == ZapAt::Exit ? SG_ZAP_AT_EXIT : SG_ZAP_AT_ENTRY;
+    c.zap_user = cfg.zap.user_decides;
     c.zap_max_total = static_cast<__u32>(std::min<uint64_t>(cfg.zap.max_total, UINT32_MAX));
     ctl(SG_IOC_CONFIG, &c, "configure the session");
 
