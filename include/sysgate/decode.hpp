@@ -83,6 +83,9 @@ std::vector<Value> decode_args(const SyscallEvent& ev, FdNames* fds = nullptr);
 // (never returned), " = 0x7f12..." for hex kinds. Without the leading " = ".
 // With fds, a descriptor returned is decorated: "3</etc/passwd>".
 std::string ret_text(const SyscallEvent& ev, FdNames* fds = nullptr);
+// The whole call as trace prints it, without prefix: "write(1, \"x\", 1) = 1", and
+// "name(args)" alone when it has not returned.
+std::string call_text(const SyscallEvent& ev, FdNames* fds = nullptr);
 
 // errno name ("ENOENT") and description; empty name for unknown numbers.
 std::string_view errno_name(int err);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -19,6 +20,8 @@
 namespace sysgate {
 
 class JsonLine;
+class FdTable;
+struct SyscallEvent;
 
 // --scope: who gets the signal (and the escalation), and whose exit ends the timing
 enum class ZapScope : uint8_t { Process, Tree, Cgroup };
@@ -40,14 +43,31 @@ struct ZapOptions {
   bool json = false;
 };
 
+// A process signalled with the zapped one (--scope tree|cgroup).
+struct ScopeMember {
+  pid_t pid = 0;
+  UniqueFd pidfd;
+  bool exited = false;
+  uint64_t exit_ts = 0;  // CLOCK_MONOTONIC ns: the kernel's record, or when its pidfd said so
+};
+
 struct ZapResult {
   uint32_t pid = 0;
+  uint32_t tid = 0;  // the thread that made the call
   std::string comm;
-  int nr = -1;
+  int nr = -1;  // -1: --now (no call)
   uint32_t nth = 0;
+  uint8_t at = 0;  // enum sg_zap_at
+  bool now = false;
+  int64_t ret = 0;
+  bool has_ret = false;  // at exit, or --before --errno
+  std::string via;
+  std::string call;  // the call as trace prints it ("" until its record came)
   int signal = 0;
+  bool signalled = true;  // false: --before --errno without --signal
   int send_ret = 0;
-  uint64_t syscall_ts = 0;  // CLOCK_MONOTONIC ns
+  uint64_t syscall_ts = 0;    // CLOCK_MONOTONIC ns
+  uint64_t call_exit_ts = 0;  // at exit: when the call returned
   uint64_t signal_ts = 0;
   uint64_t deliver_ts = 0;       // 0: not observed
   uint64_t deliver_handler = 0;  // 0 SIG_DFL, 1 SIG_IGN, else a handler
@@ -57,30 +77,54 @@ struct ZapResult {
   int status = 0;  // wait(2) form
   bool exited = false;
   bool escalated = false;
-  UniqueFd pidfd;  // pins the process: a recycled pid is never signalled
+  UniqueFd pidfd;                    // pins the process: a recycled pid is never signalled
+  std::vector<ScopeMember> members;  // --scope tree|cgroup: the others signalled
+  std::string scope_note;            // why the scope was narrowed, if it was
+};
+
+// What the zapper needs from the session around it (all optional).
+struct ZapHooks {
+  // --scope: the other processes to signal with tgid (its descendants, or the rest of its
+  // cgroup), never sysgate or its readers; note says why the scope was narrowed.
+  std::function<std::vector<pid_t>(pid_t tgid, std::string* note)> scope_members;
+  // A process the kernel side should time (its exit, its signal) as a zapped one.
+  std::function<void(pid_t)> time_exit;
+  // --scope cgroup escalation: kill the whole cgroup of tgid at once (cgroup.kill).
+  std::function<bool(pid_t tgid)> kill_cgroup;
 };
 
 class Zapper final : public RecordConsumer {
  public:
-  Zapper(const ZapOptions& opts, FILE* out, int64_t realtime_offset_ns);
+  Zapper(const ZapOptions& opts, FILE* out, int64_t realtime_offset_ns, ZapHooks hooks = {});
   ~Zapper() override;
   Zapper(const Zapper&) = delete;
   Zapper& operator=(const Zapper&) = delete;
   // Processes whose exit without a zap is worth reporting (launched, -p).
-  void watch(pid_t pid) { watched_.insert(static_cast<uint32_t>(pid)); }
+  void watch(pid_t pid);
   void zap(const ZapRecord& r) override;
+  // The zapped call's own records (flag SG_XF_ZAPPED) give the report its decoded form.
+  void call(const SyscallEvent& ev) override;
   void signal_delivered(const SignalDelivery& d) override;
   void exit_started(uint32_t tgid, uint64_t ts_ns) override;
   void task_exit(const TaskExit& t) override;
-  // Escalations due by now; returns ms until the next deadline (or -1).
+  // --now: signal a running process at once; false if it is already gone.
+  bool zap_now(pid_t tgid);
+  // The decoded form of a call, for a zap whose record carries none (seccomp, held).
+  void set_call(uint32_t tid, std::string text) { calls_[tid] = std::move(text); }
+  // Escalations due by now, scope members gone; returns ms until the next deadline (or -1).
   int tick();
   // --count reached and every zapped process has exited.
   bool done() const;
+  bool pending() const { return !pending_.empty(); }
+  uint64_t zaps() const { return zaps_; }
   // Final line: counts, time-to-exit statistics and what the kernel side lost
   // or held back. Returns the number of zaps.
   uint64_t finish(uint64_t lost = 0, uint64_t held_back = 0, uint64_t untracked = 0);
 
  private:
+  void start(ZapResult z);
+  void widen(ZapResult& z);
+  void maybe_report(uint32_t tgid);
   void report(const ZapResult& z);
   void report_missed(uint32_t pid, const std::string& comm, uint32_t matched, int status,
                      uint64_t ts);
@@ -90,7 +134,12 @@ class Zapper final : public RecordConsumer {
   ZapOptions opts_;
   FILE* out_;
   int64_t offset_;
+  ZapHooks hooks_;
   std::map<uint32_t, ZapResult> pending_;
+  std::map<uint32_t, uint32_t> member_of_;    // scope member pid -> the zapped tgid
+  std::map<uint32_t, std::string> calls_;     // tid -> the zapped call, decoded
+  std::map<uint32_t, TaskExit> early_exits_;  // zapped processes gone before their zap record
+  std::unique_ptr<FdTable> fds_;              // -y
   std::vector<uint64_t> times_;
   std::set<uint32_t> watched_;
   std::unique_ptr<JsonLine> json_;  // the JSON form of every line (--format json)

@@ -2,6 +2,7 @@
 #include "sysgate/zap.hpp"
 
 #include <fmt/format.h>
+#include <poll.h>
 #include <signal.h>
 // glibc 2.36's <sys/pidfd.h> lacks __BEGIN_DECLS (fixed in 2.37): declare it C here.
 extern "C" {
@@ -17,6 +18,8 @@ extern "C" {
 #include <cstring>
 
 #include "sysgate/decode.hpp"
+#include "sysgate/event.hpp"
+#include "sysgate/fd_table.hpp"
 #include "sysgate/json.hpp"
 #include "sysgate/syscalls.hpp"
 #include "sysgate_abi.h"
@@ -64,6 +67,40 @@ bool default_terminates(int sig) {
 
 }  // namespace
 
+namespace {
+
+// "at entry", "at exit", "before it ran", "now" (text reports)
+std::string at_text(const ZapResult& z) {
+  if (z.now) return "now";
+  if (z.at == SG_ZAP_BEFORE) return "before it ran";
+  return z.at == SG_ZAP_AT_EXIT ? "at exit" : "at entry";
+}
+
+const char* at_name(const ZapResult& z) {
+  if (z.now) return "now";
+  switch (z.at) {
+    case SG_ZAP_AT_EXIT:
+      return "exit";
+    case SG_ZAP_BEFORE:
+      return "before";
+  }
+  return "entry";
+}
+
+const char* scope_name(ZapScope s) {
+  switch (s) {
+    case ZapScope::Tree:
+      return "tree";
+    case ZapScope::Cgroup:
+      return "cgroup";
+    case ZapScope::Process:
+      break;
+  }
+  return "process";
+}
+
+}  // namespace
+
 // CLOCK_MONOTONIC ns to the output clock, saturating instead of overflowing on absurd values.
 int64_t Zapper::wall(uint64_t ts) const { return json_ts(ts, offset_); }
 
@@ -79,34 +116,132 @@ uint64_t percentile(const std::vector<uint64_t>& sorted, double p) {
 
 }  // namespace
 
-Zapper::Zapper(const ZapOptions& opts, FILE* out, int64_t offset)
-    : opts_(opts), out_(out), offset_(offset), json_(std::make_unique<JsonLine>()) {
+Zapper::Zapper(const ZapOptions& opts, FILE* out, int64_t offset, ZapHooks hooks)
+    : opts_(opts),
+      out_(out),
+      offset_(offset),
+      hooks_(std::move(hooks)),
+      json_(std::make_unique<JsonLine>()) {
   if (opts_.syslog) openlog("sysgate", LOG_PID | LOG_NDELAY, LOG_USER);
+  if (opts_.decode_fds) fds_ = std::make_unique<FdTable>(opts_.decode_fds);
 }
 
 Zapper::~Zapper() {
   if (opts_.syslog) closelog();
 }
 
+void Zapper::watch(pid_t pid) {
+  watched_.insert(static_cast<uint32_t>(pid));
+  // -y: what its descriptors are now, while it is certainly alive
+  if (fds_) (void)fds_->target(static_cast<uint32_t>(pid), -1);
+}
+
+void Zapper::call(const SyscallEvent& ev) {
+  if (!ev.zapped) return;
+  std::string text = decode::call_text(ev, fds_.get());
+  auto it = pending_.find(ev.tgid);
+  if (it != pending_.end() && it->second.tid == ev.tid && it->second.call.empty()) {
+    it->second.call = std::move(text);
+    return;
+  }
+  calls_[ev.tid] = std::move(text);  // its zap record comes next
+}
+
 void Zapper::zap(const ZapRecord& r) {
   ZapResult z;
   z.pid = r.tgid;
+  z.tid = r.tid ? r.tid : r.tgid;
   z.comm = r.comm;
   z.nr = r.nr;
   z.nth = r.nth;
+  z.at = r.at;
+  z.via = r.via ? r.via : opts_.via;
   z.signal = r.signal;
+  z.signalled = r.signal != 0;
   z.send_ret = r.send_ret;
   z.syscall_ts = r.syscall_ts_ns;
   z.signal_ts = r.signal_ts_ns;
+  z.call_exit_ts = r.exit_ts_ns;
+  z.ret = r.ret;
+  z.has_ret = r.at == SG_ZAP_AT_EXIT || (r.at == SG_ZAP_BEFORE && opts_.error);
+  if (auto c = calls_.find(z.tid); c != calls_.end()) {
+    z.call = std::move(c->second);
+    calls_.erase(c);
+  }
   // pin the process before anything else: a pidfd cannot hit a recycled pid
   z.pidfd.reset(pidfd_open(static_cast<pid_t>(r.tgid), 0));
   if (opts_.via_userspace) {
+    z.signal_ts = mono_ns();
     z.send_ret = z.pidfd ? pidfd_kill(z.pidfd.get(), z.signal) : -1;
     if (z.send_ret != 0) z.send_ret = -errno;
-    z.signal_ts = mono_ns();
+    z.via = "userspace";
   }
+  start(std::move(z));
+}
+
+bool Zapper::zap_now(pid_t tgid) {
+  ZapResult z;
+  z.pid = z.tid = static_cast<uint32_t>(tgid);
+  z.comm = "";
+  z.now = true;
+  z.via = "userspace";
+  z.signal = opts_.signal;
+  z.pidfd.reset(pidfd_open(tgid, 0));
+  if (!z.pidfd) return false;
+  {
+    char buf[64];
+    std::string path = fmt::format("/proc/{}/comm", tgid);
+    if (FILE* f = fopen(path.c_str(), "re")) {
+      if (fgets(buf, sizeof buf, f)) {
+        z.comm = buf;
+        if (!z.comm.empty() && z.comm.back() == '\n') z.comm.pop_back();
+      }
+      fclose(f);
+    }
+  }
+  if (hooks_.time_exit) hooks_.time_exit(tgid);  // its delivery and exit, timed in the kernel
+  z.syscall_ts = z.signal_ts = mono_ns();
+  z.send_ret = pidfd_kill(z.pidfd.get(), z.signal) == 0 ? 0 : -errno;
+  if (z.send_ret == -ESRCH) return false;
+  start(std::move(z));
+  return true;
+}
+
+// The zap's signal reaches the rest of its scope at once (same signal, sent by sysgate).
+void Zapper::widen(ZapResult& z) {
+  if (opts_.scope == ZapScope::Process || !hooks_.scope_members || !z.signalled) return;
+  std::set<pid_t> seen{static_cast<pid_t>(z.pid)};
+  // a process forking while we signal: look again until no new member shows up
+  for (int round = 0; round < 8; ++round) {
+    bool added = false;
+    for (pid_t p : hooks_.scope_members(static_cast<pid_t>(z.pid), &z.scope_note)) {
+      if (!seen.insert(p).second) continue;
+      ScopeMember m;
+      m.pid = p;
+      m.pidfd.reset(pidfd_open(p, 0));
+      if (!m.pidfd) continue;  // already gone
+      if (hooks_.time_exit) hooks_.time_exit(p);
+      if (pidfd_kill(m.pidfd.get(), z.signal) != 0 && errno == ESRCH) continue;
+      member_of_[static_cast<uint32_t>(p)] = z.pid;
+      z.members.push_back(std::move(m));
+      added = true;
+    }
+    if (!added) break;
+  }
+}
+
+void Zapper::start(ZapResult z) {
   ++zaps_;
-  pending_[r.tgid] = std::move(z);
+  widen(z);
+  uint32_t tgid = z.pid;
+  // a zap made in user space (seccomp) can be read after the exit it caused
+  auto early = early_exits_.find(tgid);
+  const bool gone = early != early_exits_.end() && early->second.ts_ns >= z.syscall_ts;
+  TaskExit t;
+  if (gone) t = early->second;
+  if (early != early_exits_.end()) early_exits_.erase(early);
+  pending_[tgid] = std::move(z);
+  if (gone) task_exit(t);
 }
 
 void Zapper::signal_delivered(const SignalDelivery& d) {
@@ -124,62 +259,148 @@ void Zapper::exit_started(uint32_t tgid, uint64_t ts_ns) {
   if (it != pending_.end() && !it->second.exit_start_ts) it->second.exit_start_ts = ts_ns;
 }
 
+// Reported once the process and every member of its scope are gone.
+void Zapper::maybe_report(uint32_t tgid) {
+  auto it = pending_.find(tgid);
+  if (it == pending_.end()) return;
+  ZapResult& z = it->second;
+  if (!z.exited) return;
+  for (const auto& m : z.members)
+    if (!m.exited) return;
+  uint64_t last = z.exit_ts;
+  for (const auto& m : z.members) last = std::max(last, m.exit_ts);
+  if (z.signal_ts && last >= z.signal_ts) times_.push_back(last - z.signal_ts);
+  report(z);
+  for (const auto& m : z.members) member_of_.erase(static_cast<uint32_t>(m.pid));
+  pending_.erase(it);
+}
+
 void Zapper::task_exit(const TaskExit& t) {
   if (!t.group_dead) return;
+  if (fds_) fds_->forget(t.tgid);
+  if (auto m = member_of_.find(t.tgid); m != member_of_.end()) {
+    auto it = pending_.find(m->second);
+    if (it != pending_.end())
+      for (auto& mem : it->second.members)
+        if (static_cast<uint32_t>(mem.pid) == t.tgid && !mem.exited) {
+          mem.exited = true;
+          mem.exit_ts = t.ts_ns;
+        }
+    uint32_t owner = m->second;
+    if (!pending_.count(t.tgid)) {
+      maybe_report(owner);
+      return;
+    }
+  }
   auto it = pending_.find(t.tgid);
   if (it != pending_.end() && !it->second.exited) {
     ZapResult& z = it->second;
     z.exited = true;
     z.exit_ts = t.ts_ns;
     z.status = t.status;
-    if (z.signal_ts && z.exit_ts >= z.signal_ts) times_.push_back(z.exit_ts - z.signal_ts);
-    report(z);
-    pending_.erase(it);
-  } else if (it == pending_.end() && !t.zap_done && (t.zap_matched > 0 || watched_.count(t.tgid))) {
+    if (z.comm.empty()) z.comm = t.comm;
+    maybe_report(t.tgid);
+  } else if (it == pending_.end() && t.zap_done) {
+    early_exits_[t.tgid] = t;  // its zap record is on its way (seccomp, from another thread)
+  } else if (it == pending_.end() && (t.zap_matched > 0 || watched_.count(t.tgid))) {
     report_missed(t.tgid, t.comm, t.zap_matched, t.status, t.ts_ns);
   }
 }
 
 int Zapper::tick() {
-  if (!opts_.kill_after_ns) return -1;
   uint64_t now = mono_ns();
   int next = -1;
+  auto soon = [&](int ms) { next = next < 0 ? ms : std::min(next, ms); };
+  std::vector<uint32_t> check;
   for (auto& [pid, z] : pending_) {
-    if (z.exited || z.escalated) continue;
+    // scope members the kernel side did not report (gone before it watched them,
+    // or a tracer backend): their pidfd says when they are gone
+    bool waiting = false;
+    for (auto& m : z.members) {
+      if (m.exited) continue;
+      pollfd p{m.pidfd.get(), POLLIN, 0};
+      if (::poll(&p, 1, 0) == 1) {
+        m.exited = true;
+        m.exit_ts = mono_ns();
+      } else {
+        waiting = true;
+      }
+    }
+    if (!waiting && z.exited) check.push_back(pid);
+    if (waiting) soon(2);
+    if (!opts_.kill_after_ns || z.escalated) continue;
+    if (z.exited && !waiting) continue;
     uint64_t due = (z.signal_ts ? z.signal_ts : z.syscall_ts) + opts_.kill_after_ns;
     if (now >= due) {
-      if (z.pidfd && pidfd_kill(z.pidfd.get(), SIGKILL) == 0) {
-        z.escalated = true;
-        z.escalate_ts = mono_ns();
-        ++escalated_;
-      } else {
-        z.escalated = true;  // already gone: its exit record is on its way
-      }
+      z.escalated = true;
+      z.escalate_ts = mono_ns();
+      bool any = false;
+      if (opts_.scope == ZapScope::Cgroup && hooks_.kill_cgroup &&
+          hooks_.kill_cgroup(static_cast<pid_t>(z.pid)))
+        any = true;
+      if (!z.exited && z.pidfd && pidfd_kill(z.pidfd.get(), SIGKILL) == 0) any = true;
+      for (auto& m : z.members)
+        if (!m.exited && pidfd_kill(m.pidfd.get(), SIGKILL) == 0) any = true;
+      if (any) ++escalated_;  // else: already gone, its exit record is on its way
     } else {
-      int ms = static_cast<int>((due - now) / 1000000) + 1;
-      next = next < 0 ? ms : std::min(next, ms);
+      soon(static_cast<int>((due - now) / 1000000) + 1);
     }
   }
+  for (uint32_t pid : check) maybe_report(pid);
   return next;
 }
 
-bool Zapper::done() const { return opts_.count && zaps_ >= opts_.count && pending_.empty(); }
+bool Zapper::done() const {
+  if (opts_.now) return pending_.empty();
+  return opts_.count && zaps_ >= opts_.count && pending_.empty();
+}
 
 void Zapper::report(const ZapResult& z) {
-  const SyscallInfo* info = syscall_by_nr(z.nr);
+  const SyscallInfo* info = z.nr >= 0 ? syscall_by_nr(z.nr) : nullptr;
   std::string name = info ? std::string(info->name) : fmt::format("syscall_{}", z.nr);
   // no signal time (a record that lacks it): count from the call
   const uint64_t sent = z.signal_ts ? z.signal_ts : z.syscall_ts;
-  uint64_t tte = z.exit_ts >= sent ? z.exit_ts - sent : 0;
-  std::string text = fmt::format(
-      "[pid {:>5}] zap {} ({}) on {} #{}: {} {}; exit {} s after the signal ({} s after the "
-      "call), {}{}",
-      z.pid, decode::escape(z.comm), z.pid, name, z.nth, sig_name(z.signal),
-      opts_.via_tracer      ? "sent by sysgate at the call's entry stop"
-      : opts_.via_userspace ? "sent by sysgate"
-                            : "sent in the kernel",
-      seconds(tte), seconds(z.exit_ts >= z.syscall_ts ? z.exit_ts - z.syscall_ts : 0),
-      status_text(z.status), z.escalated ? ", escalated to SIGKILL" : "");
+  uint64_t last = z.exit_ts;
+  for (const auto& m : z.members) last = std::max(last, m.exit_ts);
+  const uint64_t tte = z.exit_ts >= sent ? z.exit_ts - sent : 0;
+  const uint64_t scope_tte = last >= sent ? last - sent : 0;
+  const uint64_t from_call = z.exit_ts >= z.syscall_ts ? z.exit_ts - z.syscall_ts : 0;
+  std::string call = z.call.empty() && !z.now ? fmt::format("{}(...)", name) : z.call;
+  std::string how;
+  if (z.now) {
+    how = fmt::format("{} sent by sysgate", sig_name(z.signal));
+  } else if (!z.signalled) {
+    how = fmt::format("the call did not run; it failed with {}", decode::errno_name(opts_.error));
+  } else {
+    const char* who = z.via == "ptrace"      ? "sent by sysgate from the tracer"
+                      : z.via == "seccomp"   ? "sent by sysgate while seccomp held the call"
+                      : z.via == "userspace" ? "sent by sysgate"
+                                             : "sent in the kernel";
+    const char* when = z.at == SG_ZAP_AT_EXIT  ? " as the call returned"
+                       : z.at == SG_ZAP_BEFORE ? ", the call never ran"
+                                               : " at the call's entry";
+    how = fmt::format("{} {}{}", sig_name(z.signal), who, when);
+  }
+  std::string text;
+  if (z.now)
+    text =
+        fmt::format("[pid {:>5}] zap {} ({}) now: {}", z.tid, decode::escape(z.comm), z.pid, how);
+  else
+    text = fmt::format("[pid {:>5}] zap {} ({}) {} #{} {}: {}; {}", z.tid, decode::escape(z.comm),
+                       z.pid, name, z.nth, at_text(z), call, how);
+  if (z.exited) {
+    text += fmt::format("; exit {} s after the signal", seconds(tte));
+    if (!z.now) text += fmt::format(" ({} s after the call)", seconds(from_call));
+    text += fmt::format(", {}", status_text(z.status));
+  }
+  if (!z.members.empty())
+    text += fmt::format(
+        "; {} other process{} of its {} signalled, the last gone {} s after "
+        "the signal",
+        z.members.size(), z.members.size() == 1 ? "" : "es", scope_name(opts_.scope),
+        seconds(scope_tte));
+  if (!z.scope_note.empty()) text += fmt::format(" ({})", z.scope_note);
+  if (z.escalated) text += ", escalated to SIGKILL";
   if (z.send_ret != 0) text += fmt::format(" (sending failed: {})", strerror(-z.send_ret));
   if (opts_.syslog) syslog(LOG_NOTICE, "%s", text.c_str() + text.find("zap"));
   if (!opts_.json) {
@@ -189,16 +410,31 @@ void Zapper::report(const ZapResult& z) {
   auto& l = json_->begin()
                 .field("event", "zap")
                 .field("pid", z.pid)
-                .field("comm", z.comm)
-                .field("syscall", name)
-                .field("nr", z.nr)
-                .field("nth", z.nth)
-                .field("signal", sig_name(z.signal))
-                .field("via", opts_.via_tracer      ? "ptrace"
-                              : opts_.via_userspace ? "userspace"
-                                                    : "kernel")
-                .field("syscall_ts_ns", wall(z.syscall_ts))
-                .field("signal_ts_ns", wall(z.signal_ts));
+                .field("tid", z.tid)
+                .field("comm", z.comm);
+  if (z.now) {
+    l.field("syscall", nullptr).field("nr", nullptr).field("nth", nullptr).field("call", nullptr);
+  } else {
+    l.field("syscall", name).field("nr", z.nr).field("nth", z.nth).field("call", call);
+  }
+  l.field("at", at_name(z));
+  if (z.has_ret)
+    l.field("ret", z.ret);
+  else
+    l.field("ret", nullptr);
+  if (z.signalled)
+    l.field("signal", sig_name(z.signal));
+  else
+    l.field("signal", nullptr);
+  if (z.at == SG_ZAP_BEFORE && opts_.error)
+    l.field("errno", std::string(decode::errno_name(opts_.error)));
+  l.field("via", z.via).field("scope", scope_name(opts_.scope));
+  l.field("syscall_ts_ns", wall(z.syscall_ts));
+  if (z.call_exit_ts)
+    l.field("call_exit_ts_ns", wall(z.call_exit_ts));
+  else
+    l.field("call_exit_ts_ns", nullptr);
+  l.field("signal_ts_ns", wall(z.signal_ts));
   if (z.deliver_ts)
     l.field("deliver_ts_ns", wall(z.deliver_ts));
   else
@@ -209,11 +445,19 @@ void Zapper::report(const ZapResult& z) {
     l.field("exit_start_ts_ns", nullptr);
   l.field("exit_ts_ns", wall(z.exit_ts))
       .field("time_to_exit_ns", tte)
-      .field("call_to_exit_ns", z.exit_ts >= z.syscall_ts ? z.exit_ts - z.syscall_ts : 0);
+      .field("call_to_exit_ns", from_call);
+  if (z.call_exit_ts && z.exit_ts >= z.call_exit_ts)
+    l.field("return_to_exit_ns", z.exit_ts - z.call_exit_ts);
   if (WIFSIGNALED(z.status))
     l.field("exit_signal", sig_name(WTERMSIG(z.status)));
   else
     l.field("exit_code", WEXITSTATUS(z.status));
+  if (opts_.scope != ZapScope::Process) {
+    l.field("scope_pids", z.members.size() + 1)
+        .field("scope_exit_ts_ns", wall(last))
+        .field("time_to_scope_exit_ns", scope_tte);
+    if (!z.scope_note.empty()) l.field("scope_note", z.scope_note);
+  }
   l.field("escalated", z.escalated);
   if (z.escalated && z.escalate_ts) l.field("escalate_ts_ns", wall(z.escalate_ts));
   if (z.send_ret) l.field("send_error", -z.send_ret);
@@ -249,17 +493,30 @@ void Zapper::report_missed(uint32_t pid, const std::string& comm, uint32_t match
 uint64_t Zapper::finish(uint64_t lost, uint64_t held_back, uint64_t untracked) {
   unexited_ = pending_.size();
   for (auto& [pid, z] : pending_) {
-    std::string text = fmt::format("[pid {:>5}] zap {} ({}): still running when sysgate stopped",
-                                   z.pid, decode::escape(z.comm), z.pid);
-    if (!opts_.json)
+    const SyscallInfo* info = z.nr >= 0 ? syscall_by_nr(z.nr) : nullptr;
+    std::string call = !z.call.empty() ? z.call
+                       : info          ? fmt::format("{}(...)", info->name)
+                                       : std::string();
+    std::string text = fmt::format("[pid {:>5}] zap {} ({})", z.tid, decode::escape(z.comm), z.pid);
+    if (!call.empty())
+      text += fmt::format(" {} #{} {}: {}", info ? info->name : "", z.nth, at_text(z), call);
+    text += z.exited ? "; the rest of its scope still running when sysgate stopped"
+                     : "; still running when sysgate stopped";
+    if (!opts_.json) {
       fmt::print(out_, "{}\n", text);
+      continue;
+    }
+    auto& l = json_->begin()
+                  .field("event", "zap_unfinished")
+                  .field("pid", z.pid)
+                  .field("tid", z.tid)
+                  .field("comm", z.comm)
+                  .field("at", at_name(z));
+    if (call.empty())
+      l.field("call", nullptr).field("nth", nullptr);
     else
-      json_->begin()
-          .field("event", "zap_unfinished")
-          .field("pid", z.pid)
-          .field("comm", z.comm)
-          .field("escalated", z.escalated)
-          .write(out_);
+      l.field("call", call).field("nth", z.nth);
+    l.field("escalated", z.escalated).write(out_);
   }
   std::sort(times_.begin(), times_.end());
   uint64_t mn = times_.empty() ? 0 : times_.front(), mx = times_.empty() ? 0 : times_.back();

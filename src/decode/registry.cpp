@@ -202,6 +202,26 @@ std::vector<Value> decode_args(const SyscallEvent& ev, FdNames* fds) {
   return out;
 }
 
+std::string call_text(const SyscallEvent& ev, FdNames* fds) {
+  const SyscallInfo* info = syscall_by_nr(ev.nr);
+  std::string out = info ? std::string(info->name) : fmt::format("syscall_{}", ev.nr);
+  out += '(';
+  if (ev.has_enter) {
+    auto args = decode_args(ev, fds);
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (i) out += ", ";
+      append_text(args[i], out);
+    }
+  }
+  out += ')';
+  if (ev.has_exit) {
+    out += " = ";
+    out += ret_text(ev, fds);
+    if (ev.injected) out += " (INJECTED)";
+  }
+  return out;
+}
+
 std::string ret_text(const SyscallEvent& ev, FdNames* fds) {
   const SyscallInfo* info = syscall_by_nr(ev.nr);
   const std::string_view kind = info ? info->ret_kind : std::string_view("int");

@@ -7,7 +7,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,7 +51,51 @@ std::string resolve_command(const std::string& name) {
   throw Error(fmt::format("cannot run '{}': command not found in PATH", name), 127);
 }
 
-Launcher::Launcher(const std::vector<std::string>& argv, const std::vector<sock_filter>& filter) {
+namespace {
+
+// The child's listener fd, to the parent (SCM_RIGHTS).
+bool send_fd(int sock, int fd) {
+  char byte = 'L';
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
+  msghdr m{};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  m.msg_control = ctl;
+  m.msg_controllen = sizeof ctl;
+  cmsghdr* c = CMSG_FIRSTHDR(&m);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  return sendmsg(sock, &m, MSG_NOSIGNAL) == 1;
+}
+
+int recv_fd(int sock) {
+  char byte;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
+  msghdr m{};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  m.msg_control = ctl;
+  m.msg_controllen = sizeof ctl;
+  ssize_t n;
+  do n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n != 1) return -1;
+  cmsghdr* c = CMSG_FIRSTHDR(&m);
+  if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
+  int fd;
+  memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  return fd;
+}
+
+}  // namespace
+
+Launcher::Launcher(const std::vector<std::string>& argv, const std::vector<sock_filter>& filter,
+                   std::function<void(UniqueFd)> on_listener)
+    : on_listener_(std::move(on_listener)) {
   const std::string file = resolve_command(argv.at(0));
   int go[2], err[2];
   if (pipe2(go, O_CLOEXEC) != 0) throw Error(fmt::format("pipe: {}", strerror(errno)));
@@ -64,6 +110,12 @@ Launcher::Launcher(const std::vector<std::string>& argv, const std::vector<sock_
   sock_fprog prog{static_cast<unsigned short>(filter.size()),
                   const_cast<sock_filter*>(filter.data())};
   const bool no_new_privs = geteuid() != 0;  // a filter without CAP_SYS_ADMIN needs it
+  const bool notify = static_cast<bool>(on_listener_);
+  int sv[2] = {-1, -1};
+  if (notify && socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) != 0)
+    throw Error(fmt::format("socketpair: {}", strerror(errno)));
+  sock_.reset(sv[0]);
+  UniqueFd child_sock(sv[1]);
   pid_ = fork();
   if (pid_ < 0) throw Error(fmt::format("fork: {}", strerror(errno)));
   if (pid_ == 0) {
@@ -73,7 +125,25 @@ Launcher::Launcher(const std::vector<std::string>& argv, const std::vector<sock_
     ::close(err[0]);
     char c;
     if (read(go[0], &c, 1) != 1) _exit(127);  // sysgate went away before releasing us
-    if (prog.len) {
+    if (prog.len && notify) {
+      // the listener's waits are killable only once sysgate has read the call (5.19):
+      // a signal sent while it holds the call cannot restart it
+      int l = -1;
+      if (!no_new_privs || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0) {
+        l = static_cast<int>(syscall(
+            SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+            SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog));
+        if (l < 0 && errno == EINVAL)
+          l = static_cast<int>(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                                       SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog));
+      }
+      if (l < 0 || !send_fd(sv[1], l)) {
+        int e = -errno;
+        (void)!write(err[1], &e, sizeof e);
+        _exit(127);
+      }
+      ::close(l);
+    } else if (prog.len) {
       if ((no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ||
           prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
         int e = -errno;  // negative: the filter, not the exec, failed
@@ -101,6 +171,13 @@ void Launcher::release(const std::function<void()>& pump) {
   released_ = true;
   (void)!write(go_.get(), "x", 1);
   go_.reset();
+  if (on_listener_) {
+    // the child installs its filter, hands us its listener, then execs: the listener
+    // must be served before that (execve itself may be a call it holds)
+    int l = recv_fd(sock_.get());
+    sock_.reset();
+    if (l >= 0) on_listener_(UniqueFd(l));
+  }
   int e = 0;
   ssize_t n;
   for (;;) {
@@ -123,10 +200,10 @@ void Launcher::release(const std::function<void()>& pump) {
       reaped_ = true;
     }
     if (e < 0)
-      throw Error(
-          fmt::format("cannot run '{}' under the seccomp filter (the ptrace backend's "
-                      "acceleration): {}",
-                      name_, strerror(-e)));
+      throw Error(fmt::format(
+          "cannot run '{}' under the seccomp filter ({}): {}", name_,
+          on_listener_ ? "zap --before's user notification" : "the ptrace backend's acceleration",
+          strerror(-e)));
     throw Error(fmt::format("cannot run '{}': {}", name_, strerror(e)), e == ENOENT ? 127 : 126);
   }
 }

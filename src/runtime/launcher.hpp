@@ -20,9 +20,12 @@ std::string resolve_command(const std::string& name);
 
 class Launcher {
  public:
-  // filter: a seccomp filter the child installs just before its execve (none if empty)
+  // filter: a seccomp filter the child installs just before its execve (none if empty).
+  // on_listener: the filter returns SECCOMP_RET_USER_NOTIF; its listener is handed to
+  // on_listener (in release(), before the child may exec).
   explicit Launcher(const std::vector<std::string>& argv,
-                    const std::vector<sock_filter>& filter = {});
+                    const std::vector<sock_filter>& filter = {},
+                    std::function<void(UniqueFd)> on_listener = {});
   ~Launcher();  // a command never released or still running is killed and reaped
   Launcher(const Launcher&) = delete;
   Launcher& operator=(const Launcher&) = delete;
@@ -44,7 +47,8 @@ class Launcher {
 
  private:
   pid_t pid_ = -1;
-  UniqueFd go_, err_;
+  UniqueFd go_, err_, sock_;
+  std::function<void(UniqueFd)> on_listener_;
   bool reaped_ = false, released_ = false, disowned_ = false;
   int status_ = 0;
   std::string name_;

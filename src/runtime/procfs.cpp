@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <memory>
@@ -139,6 +140,66 @@ std::vector<pid_t> output_readers(int fd) {
     }
   }
   return out;
+}
+
+pid_t ppid_of(pid_t pid) {
+  std::string st = slurp(fmt::format("/proc/{}/status", pid));
+  pid_t t = -1;
+  return to_num(field(st, "PPid"), t) ? t : -1;
+}
+
+std::vector<pid_t> descendants(pid_t root) {
+  std::vector<std::pair<pid_t, pid_t>> parent;  // (pid, ppid) of every process
+  for (pid_t p : all_pids()) parent.emplace_back(p, ppid_of(p));
+  std::vector<pid_t> out, frontier{root};
+  while (!frontier.empty()) {
+    std::vector<pid_t> next;
+    for (const auto& [p, pp] : parent)
+      if (std::find(frontier.begin(), frontier.end(), pp) != frontier.end() &&
+          std::find(out.begin(), out.end(), p) == out.end() && p != root)
+        next.push_back(p);
+    out.insert(out.end(), next.begin(), next.end());
+    frontier = std::move(next);
+  }
+  return out;
+}
+
+std::string cgroup_of(pid_t pid) {
+  // cgroup v2: the one line "0::/path"
+  std::string c = slurp(fmt::format("/proc/{}/cgroup", pid));
+  size_t pos = 0;
+  while (pos < c.size()) {
+    size_t nl = c.find('\n', pos);
+    std::string_view line = std::string_view(c).substr(pos, nl == c.npos ? c.npos : nl - pos);
+    if (line.starts_with("0::")) return std::string(line.substr(3));
+    if (nl == c.npos) break;
+    pos = nl + 1;
+  }
+  return {};
+}
+
+std::vector<pid_t> cgroup_procs(const std::string& dir) {
+  std::vector<pid_t> out;
+  std::string text = slurp(dir + "/cgroup.procs");
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    pid_t v = 0;
+    if (to_num(std::string_view(text).substr(pos, nl == text.npos ? text.npos : nl - pos), v) &&
+        v > 0)
+      out.push_back(v);
+    if (nl == text.npos) break;
+    pos = nl + 1;
+  }
+  return out;
+}
+
+bool cgroup_kill(const std::string& dir) {
+  int fd = ::open((dir + "/cgroup.kill").c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = ::write(fd, "1", 1) == 1;
+  ::close(fd);
+  return ok;
 }
 
 }  // namespace sysgate::procfs

@@ -20,4 +20,14 @@ bool alive(pid_t pid);
 // same pipe (a target sharing sysgate's stderr) is not one of them.
 std::vector<pid_t> output_readers(int fd);
 
+pid_t ppid_of(pid_t pid);
+// Every descendant of root alive now (children, their children ...), root left out.
+std::vector<pid_t> descendants(pid_t root);
+// The cgroup v2 path of pid ("/user.slice/x.scope"), "" if unknown.
+std::string cgroup_of(pid_t pid);
+// The processes of a cgroup directory (/sys/fs/cgroup/...).
+std::vector<pid_t> cgroup_procs(const std::string& dir);
+// Kills every process of the cgroup at once (cgroup.kill, Linux 5.14); false if refused.
+bool cgroup_kill(const std::string& dir);
+
 }  // namespace sysgate::procfs

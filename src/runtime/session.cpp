@@ -20,6 +20,7 @@
 #include <memory>
 
 #include "runtime/launcher.hpp"
+#include "runtime/notify.hpp"
 #include "runtime/out_stream.hpp"
 #include "runtime/procfs.hpp"
 #include "sysgate/decode.hpp"
@@ -165,6 +166,7 @@ struct Plan {
   std::vector<pid_t> initial;  // processes already running that are targets
   bool launching = false;
   bool ends_with_targets = false;  // -p only: the session ends when they are gone
+  bool supervise = false;          // zap --before of a launched command: seccomp notifications
 };
 
 // Text from the command line, safe to print in a message: control characters and
@@ -234,6 +236,37 @@ Plan make_plan(const RunOptions& o) {
   if (o.mode == Mode::Zap) {
     cfg.zap = o.zap;
     for (const auto& a : o.zap_args) cfg.zap.matches.push_back(parse_arg_match(a, cfg.syscalls));
+    if (o.zap_opts.now) {
+      // nothing to wait for: the kernel side only times the exits
+      cfg.zap.user_decides = true;
+      cfg.syscalls.assign(cfg.syscalls.size(), false);
+      cfg.attach = cfg.attach == "auto" ? "syscall" : cfg.attach;
+    }
+    if (o.zap.at == ZapAt::Before) {
+      if (!t.comms.empty() || !t.cgroup.empty() || t.all)
+        throw UsageError(
+            "--before needs a command sysgate launches (a seccomp filter holds each call) or "
+            "-p PID (ptrace holds it): -n, --cgroup and -a cannot stop a call before it runs");
+      if (p.launching && o.backend != "ptrace") {
+        if (!o.backend.empty() && o.backend != "ebpf" && o.backend != "kmod")
+          throw UsageError(
+              fmt::format("--before: --backend {} cannot hold a call", printable(o.backend)));
+        cfg.zap.user_decides = true;  // the seccomp supervisor decides
+        p.supervise = true;
+      } else if (!p.launching && !o.backend.empty() && o.backend != "ptrace") {
+        throw UsageError(fmt::format(
+            "--before on a running process needs --backend ptrace (a seccomp filter can only "
+            "be installed by the process itself, and this kernel has no BPF override): leave "
+            "out --backend {}",
+            printable(o.backend)));
+      }
+    }
+    if (o.zap_opts.scope == ZapScope::Cgroup && p.launching)
+      throw UsageError(
+          "--scope cgroup: a launched command is in sysgate's own cgroup, and killing that "
+          "cgroup would kill sysgate and your shell; start it in a cgroup of its own "
+          "(systemd-run --scope, or mkdir /sys/fs/cgroup/NAME and write its pid to "
+          "cgroup.procs) and give -p PID");
   }
 
   // resolve pids before loading anything: a wrong pid leaves nothing behind
@@ -262,6 +295,9 @@ Plan make_plan(const RunOptions& o) {
           p.initial.push_back(pid);
     }
   }
+  if (o.zap_opts.now && p.initial.empty())
+    throw UsageError(
+        "--now: no running process matches -n (it signals processes that are running now)");
   return p;
 }
 
@@ -282,11 +318,22 @@ class Session {
   bool child_reaped();
   void handle_signals();
   void on_write_failure();
+  // The zaps the seccomp supervisor made, to the zapper (in the main thread).
+  void take_supervised(Zapper& z) {
+    if (!supervisor_) return;
+    for (auto& item : supervisor_->take()) {
+      z.set_call(item.rec.tid, std::move(item.call));
+      z.zap(item.rec);
+    }
+  }
 
   const RunOptions& o_;
   Plan plan_;
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<OutStream> out_;
+  // zap --before of a launched command; outlives child_: it serves the command's held
+  // calls until the command is reaped
+  std::unique_ptr<NotifySupervisor> supervisor_;
   std::unique_ptr<Launcher> child_;
   std::unique_ptr<FdTable> fds_;  // -y, -yy, -P
   int status_ = 0;
@@ -342,7 +389,15 @@ void Session::handle_signals() {
 int Session::run() {
   SessionConfig& cfg = plan_.cfg;
   bool fallback = false;
-  const std::string backend_name = choose_backend(o_.backend, cfg, &fallback);
+  std::string backend_name;
+  bool before_ptrace = false;  // --before on a running process: only a tracer can hold a call
+  if (cfg.mode == Mode::Zap && cfg.zap.at == ZapAt::Before && !plan_.launching &&
+      o_.backend.empty()) {
+    backend_name = "ptrace";
+    before_ptrace = true;
+  } else {
+    backend_name = choose_backend(o_.backend, cfg, &fallback);
+  }
   backend_ = make_backend(backend_name, cfg);  // checks the options that belong to it
   // -ff: the lines go to PREFIX.TID; what is left (summaries) to standard error, as strace
   out_ =
@@ -382,11 +437,52 @@ int Session::run() {
   zopts.via_tracer = backend_->reaps_children();  // a tracer sends it from the entry stop
   zopts.signal = o_.zap.signal;
   zopts.nth = o_.zap.nth;
+  zopts.at = static_cast<uint8_t>(o_.zap.at);
+  zopts.error = o_.zap.error;
+  zopts.via = backend_name == "ebpf" ? "bpf" : backend_name;
   std::unique_ptr<Zapper> zapper;
   std::unique_ptr<RecordConsumer> consumer;
   TraceConsumer* tracer = nullptr;
   if (cfg.mode == Mode::Zap) {
-    zapper = std::make_unique<Zapper>(zopts, out, offset);
+    ZapHooks hooks;
+    const pid_t self = getpid();
+    std::vector<pid_t> never = cfg.targets.exclude;
+    never.push_back(self);
+    const bool force = cfg.zap.force;
+    hooks.scope_members = [scope = zopts.scope, never, force](pid_t tgid, std::string* note) {
+      std::vector<pid_t> out;
+      if (scope == ZapScope::Tree) {
+        out = procfs::descendants(tgid);
+      } else if (scope == ZapScope::Cgroup) {
+        const std::string cg = procfs::cgroup_of(tgid);
+        if (cg.empty() || cg == "/") {
+          *note = cg.empty() ? "its cgroup is unknown (no cgroup v2): the process alone"
+                             : "it is in the root cgroup: the process alone";
+          return out;
+        }
+        if (cg == procfs::cgroup_of(getpid())) {
+          *note = "it shares sysgate's own cgroup: the process alone";
+          return out;
+        }
+        out = procfs::cgroup_procs("/sys/fs/cgroup" + cg);
+      }
+      std::erase_if(out, [&](pid_t p) {
+        return p == tgid || (p == 1 && !force) ||
+               std::find(never.begin(), never.end(), p) != never.end();
+      });
+      return out;
+    };
+    if (!backend_->reaps_children())
+      hooks.time_exit = [this](pid_t p) {
+        backend_->add_target(p);
+        backend_->zap_marked(p);
+      };
+    hooks.kill_cgroup = [](pid_t tgid) {
+      const std::string cg = procfs::cgroup_of(tgid);
+      if (cg.empty() || cg == "/" || cg == procfs::cgroup_of(getpid())) return false;
+      return procfs::cgroup_kill("/sys/fs/cgroup" + cg);
+    };
+    zapper = std::make_unique<Zapper>(zopts, out, offset, std::move(hooks));
   } else if (cfg.mode == Mode::Trace) {
     auto t =
         std::make_unique<TraceConsumer>(*output, *backend_,
@@ -401,7 +497,15 @@ int Session::run() {
   RecordReader reader(sink);
 
   if (plan_.launching) {
-    child_ = std::make_unique<Launcher>(o_.command, backend_->launch_filter(cfg));
+    if (plan_.supervise) {
+      // zap --before: the supervisor holds each --on call; the kernel side times
+      supervisor_ = std::make_unique<NotifySupervisor>(
+          cfg, o_.zap_opts.decode_fds, [this](pid_t p) { backend_->zap_marked(p); });
+      child_ = std::make_unique<Launcher>(o_.command, notify_filter(cfg.syscalls),
+                                          [this](UniqueFd l) { supervisor_->start(std::move(l)); });
+    } else {
+      child_ = std::make_unique<Launcher>(o_.command, backend_->launch_filter(cfg));
+    }
     cfg.launch = child_->pid();
   }
 
@@ -415,6 +519,10 @@ int Session::run() {
 
   const int64_t setup_start = mono_ns();
   backend_->open(cfg, [&](const void* d, size_t n) { reader.record(d, n); });
+  if (before_ptrace)
+    fmt::print(stderr,
+               "sysgate: --before on a running process: holding its calls with ptrace "
+               "(--backend ptrace)\n");
   if (fallback)  // once it works: a usage error stays one line
     fmt::print(stderr,
                "sysgate: no BPF privileges (root, or CAP_BPF and CAP_PERFMON): tracing with "
@@ -423,6 +531,11 @@ int Session::run() {
   for (pid_t p : plan_.initial) {
     backend_->add_target(p);
     if (zapper) zapper->watch(p);
+  }
+  if (zapper && o_.zap_opts.now) {
+    size_t sent = 0;
+    for (pid_t p : plan_.initial) sent += zapper->zap_now(p) ? 1 : 0;
+    if (!sent) throw Error("--now: the target exited before it could be signalled");
   }
   sum.setup_ns = static_cast<uint64_t>(mono_ns() - setup_start);
 
@@ -457,8 +570,10 @@ int Session::run() {
       }
     }
     if (zapper) {
+      take_supervised(*zapper);
       int next = zapper->tick();
       if (next >= 0) wait_ms = std::min(wait_ms, next);
+      if (supervisor_) wait_ms = std::min(wait_ms, 5);  // its zaps are reported from here
     }
     backend_->poll(wait_ms);
     // a blocked call is shown at once, unless its line depends on how it ends
@@ -509,7 +624,10 @@ int Session::run() {
     child_done_ = child_reaped();
   }
   // drain what the kernel already recorded, then detach
-  if (!write_failed) backend_->drain();
+  if (!write_failed) {
+    if (zapper) take_supervised(*zapper);
+    backend_->drain();
+  }
   BackendStats st = backend_->stats();
   std::vector<CountRow> rows;
   if (cfg.mode == Mode::Count) rows = backend_->counts();
