@@ -455,7 +455,7 @@ int Session::run() {
         out = procfs::descendants(tgid);
       } else if (scope == ZapScope::Cgroup) {
         const std::string cg = procfs::cgroup_of(tgid);
-        if (cg.empty() || cg == "/") {
+        if (cg.empty() || cg == "/" || procfs::cgroup2_mount().empty()) {
           *note = cg.empty() ? "its cgroup is unknown (no cgroup v2): the process alone"
                              : "it is in the root cgroup: the process alone";
           return out;
@@ -464,7 +464,7 @@ int Session::run() {
           *note = "it shares sysgate's own cgroup: the process alone";
           return out;
         }
-        out = procfs::cgroup_procs("/sys/fs/cgroup" + cg);
+        out = procfs::cgroup_procs(procfs::cgroup2_mount() + cg);
       }
       std::erase_if(out, [&](pid_t p) {
         return p == tgid || (p == 1 && !force) ||
@@ -477,10 +477,12 @@ int Session::run() {
         backend_->add_target(p);
         backend_->zap_marked(p);
       };
+    hooks.parent_of = [](pid_t p) { return procfs::ppid_of(p); };
     hooks.kill_cgroup = [](pid_t tgid) {
       const std::string cg = procfs::cgroup_of(tgid);
       if (cg.empty() || cg == "/" || cg == procfs::cgroup_of(getpid())) return false;
-      return procfs::cgroup_kill("/sys/fs/cgroup" + cg);
+      const std::string root = procfs::cgroup2_mount();
+      return !root.empty() && procfs::cgroup_kill(root + cg);
     };
     zapper = std::make_unique<Zapper>(zopts, out, offset, std::move(hooks));
   } else if (cfg.mode == Mode::Trace) {
