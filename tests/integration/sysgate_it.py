@@ -1589,6 +1589,16 @@ def test_inject():
                                               "inject=getppid:retval=7:signal=USR1:when=3"])
         check("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_KERNEL} ---" in got and "usr1 1" in p.stdout,
               "signal=USR1: strace's signal line, the handler ran once", got)
+        # an exit_group made to fail returns (glibc then calls exit)
+        sg, st = tmp("inject.eg"), tmp("inject.eg.strace")
+        run([SYSGATE, "trace", *BK, "-qq", "-o", sg, "-e", "exit_group,exit", "-e",
+             "inject=exit_group:error=EPERM", "--", "/bin/true"])
+        run(["strace", "-qq", "-o", st, "-e", "exit_group,exit", "-e", "inject=exit_group:error=EPERM",
+             "--", "/bin/true"])
+        check(inject_lines(read_text(sg)) == inject_lines(read_text(st)) ==
+              ["exit_group(0) = -1 EPERM (Operation not permitted) (INJECTED)", "exit(0) = ?"],
+              "inject=exit_group:error=EPERM: it returns, then exit(0) = ?, as strace",
+              (read_text(sg), read_text(st)))
         # -T: (INJECTED) before the duration
         sg = tmp("inject.T")
         run([SYSGATE, "trace", *BK, "-T", "-o", sg, "-e", "getppid", "-e",
