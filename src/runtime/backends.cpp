@@ -23,6 +23,14 @@ std::string choose_backend(const std::string& asked, const SessionConfig& cfg, b
           "out --backend): the kernels here have no bpf_override_return "
           "(CONFIG_BPF_KPROBE_OVERRIDE, CONFIG_FUNCTION_ERROR_INJECTION)",
           asked));
+    const TargetSpec& t = cfg.targets;
+    if (t.all || !t.comms.empty() || !t.cgroup.empty())
+      throw UsageError(fmt::format(
+          "-e inject=/fault= needs the ptrace backend, which traces a launched command or -p PID "
+          "only: leave out {}",
+          t.all              ? "-a"
+          : !t.comms.empty() ? "-n"
+                             : "--cgroup"));
     if (asked.empty()) {
       *fallback = true;
       return "ptrace";

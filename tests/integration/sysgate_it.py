@@ -1684,6 +1684,8 @@ def test_inject():
         ("inject=openat:error=EIO:", "nothing after"),
     ]:
         usage_error(["trace", *BK, "-e", bad, "--", "true"], f"-e {bad}", (want,))
+    usage_error(["trace", "-n", "sleep", "-e", "inject=openat:error=EIO"], "-e inject= with -n",
+                ("ptrace backend", "-n"))
 
 
 def test_inject_backends():
