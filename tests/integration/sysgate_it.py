@@ -1661,6 +1661,16 @@ def test_inject():
         want = inject_lines(read_text(st))[:5]
         check(got == want, "-p: the lines strace -p prints", (got, want))
     stop(sl)
+    # a held thread does not hold the tracer: two threads' delayed calls overlap
+    sl = start_sleeper("-t", "2", "-i", "5")
+    out = tmp("inject.hold.jsonl")
+    run([SYSGATE, "trace", *BK, "--format", "json", "-o", out, "-p", str(sl.pid), "-e", "getppid",
+         "-e", "inject=getppid:delay_enter=300ms:when=3", "--duration", "1.5s"])
+    held = sorted((c["ts_ns"], c["ts_ns"] + c["dur_ns"]) for c in calls(json_lines(out))
+                  if c.get("dur_ns", 0) >= 300_000_000)
+    check(len(held) == 2 and held[1][0] < held[0][1],
+          "delay_enter: each thread's 3rd call held 300 ms, the two holds overlap", held)
+    stop(sl)
     check_no_bpf_left("inject", {})
     # bad input: one line, exit 2
     for bad, want in [
