@@ -49,7 +49,7 @@ void RecordReader::record(const void* data, size_t len) {
       ev.zapped = (e.flags & SG_XF_ZAPPED) != 0;
       if (!ev.add_captures(bytes + sizeof e, len - sizeof e, e.ncap, false)) ++malformed_;
       const SyscallInfo* info = syscall_by_nr(h.nr);
-      if (info && info->ret_kind == "noreturn") {
+      if (info && info->ret_kind == "noreturn" && !(e.flags & SG_XF_INJECTED)) {
         emit(ev);
         return;
       }

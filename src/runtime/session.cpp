@@ -233,6 +233,7 @@ Plan make_plan(const RunOptions& o) {
   cfg.kmod_path = o.kmod_path;
   cfg.targets = t;
   if (p.launching) cfg.targets.follow = true;
+  if (o.mode != Mode::Zap) cfg.inject = o.inject;
   if (o.mode == Mode::Zap) {
     cfg.zap = o.zap;
     for (const auto& a : o.zap_args) cfg.zap.matches.push_back(parse_arg_match(a, cfg.syscalls));
@@ -526,9 +527,9 @@ int Session::run() {
                "sysgate: --before on a running process: holding its calls with ptrace "
                "(--backend ptrace)\n");
   if (fallback)  // once it works: a usage error stays one line
-    fmt::print(stderr,
-               "sysgate: no BPF privileges (root, or CAP_BPF and CAP_PERFMON): tracing with "
-               "ptrace (--backend ptrace)\n");
+    fmt::print(stderr, "sysgate: {}: tracing with ptrace (--backend ptrace)\n",
+               cfg.inject.empty() ? "no BPF privileges (root, or CAP_BPF and CAP_PERFMON)"
+                                  : "-e inject=/fault= changes calls from their tracer");
   out_->commit();  // only now may -o FILE be emptied
   for (pid_t p : plan_.initial) {
     backend_->add_target(p);
