@@ -175,7 +175,7 @@ void Zapper::zap(const ZapRecord& r) {
     z.signal_ts = mono_ns();
     z.send_ret = z.pidfd ? pidfd_kill(z.pidfd.get(), z.signal) : -1;
     if (z.send_ret != 0) z.send_ret = -errno;
-    z.via = "userspace";
+    if (!opts_.via_tracer) z.via = "userspace";
   }
   start(std::move(z));
 }
@@ -237,8 +237,9 @@ void Zapper::widen(ZapResult& z) {
   std::map<pid_t, UniqueFd> candidates;
   if (opts_.scope == ZapScope::Tree) {
     // its ancestors up to a watched target: that target's tree
-    if (!watched_.count(z.pid) && z.ppid && hooks_.parent_of) {
-      pid_t a = static_cast<pid_t>(z.ppid);
+    if (!watched_.count(z.pid) && hooks_.parent_of) {
+      // (a record without its parent: the caller is held by a tracer, still there)
+      pid_t a = z.ppid ? static_cast<pid_t>(z.ppid) : hooks_.parent_of(static_cast<pid_t>(z.pid));
       for (int depth = 0; a > 1 && depth < 64; ++depth) {
         if (watched_.count(static_cast<uint32_t>(a))) {
           root = a;

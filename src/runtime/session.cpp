@@ -83,7 +83,7 @@ class TraceConsumer final : public RecordConsumer {
       if (ev.has_enter) ++events_;
       if (f_.count) add(ev);
     }
-    if (f_.fds) f_.fds->apply(ev);
+    if (f_.fds && !ev.injected) f_.fds->apply(ev);  // an injected result opened nothing
   }
   void unfinished(const SyscallEvent& ev) override {
     if (selected(ev)) out_.unfinished(ev);
@@ -241,7 +241,6 @@ Plan make_plan(const RunOptions& o) {
       // nothing to wait for: the kernel side only times the exits
       cfg.zap.user_decides = true;
       cfg.syscalls.assign(cfg.syscalls.size(), false);
-      cfg.attach = cfg.attach == "auto" ? "syscall" : cfg.attach;
     }
     if (o.zap.at == ZapAt::Before) {
       if (!t.comms.empty() || !t.cgroup.empty() || t.all)
@@ -594,7 +593,9 @@ int Session::run() {
       break;
     }
     if (end_at && mono_ns() >= end_at) break;
-    if (plan_.ends_with_targets && mono_ns() >= next_alive_check) {
+    // a zap waits for the rest of its scope too
+    if (plan_.ends_with_targets && mono_ns() >= next_alive_check &&
+        !(zapper && zapper->pending())) {
       next_alive_check = mono_ns() + 100000000;
       if (targets_gone()) {
         bool any = false;
