@@ -1148,6 +1148,8 @@ static __always_inline int zap_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u6
 	e->at = SG_ZAP_AT_ENTRY;
 	e->ret = 0;
 	e->exit_ts_ns = 0;
+	e->ppid = BPF_CORE_READ(bpf_get_current_task_btf(), real_parent, tgid);
+	e->pad = 0;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
@@ -1200,6 +1202,8 @@ static __always_inline int zap_exit(long nr, __s64 ret)
 	e->at = SG_ZAP_AT_EXIT;
 	e->ret = ret;
 	e->exit_ts_ns = now;
+	e->ppid = BPF_CORE_READ(bpf_get_current_task_btf(), real_parent, tgid);
+	e->pad = 0;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

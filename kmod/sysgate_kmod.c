@@ -322,6 +322,9 @@ static void sg_zap_record(struct sg_session *s, int nr, struct sg_inflight *inf,
 	z.at = at;
 	z.ret = ret;
 	z.exit_ts_ns = exit_ts;
+	rcu_read_lock();
+	z.ppid = task_tgid_nr(rcu_dereference(current->real_parent));
+	rcu_read_unlock();
 	if (!sg_ring_put(s, &z, sizeof(z)))
 		sg_count_inc(s, SG_CNT_ZAP_DROP);
 }

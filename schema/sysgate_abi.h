@@ -100,6 +100,8 @@ struct sg_zap {
 	__u32 at;         /* enum sg_zap_at */
 	__s64 ret;        /* SG_ZAP_AT_EXIT: the call's result; SG_ZAP_BEFORE: the injected one */
 	__u64 exit_ts_ns; /* SG_ZAP_AT_EXIT: when the call returned */
+	__u32 ppid;       /* the caller's parent process (--scope tree finds its tree by it) */
+	__u32 pad;
 };
 
 struct sg_sig_deliver {

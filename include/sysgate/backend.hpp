@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sysgate/capture.hpp"
+#include "sysgate/inject.hpp"
 
 namespace sysgate {
 
@@ -68,6 +69,7 @@ struct SessionConfig {
   std::vector<std::string> probes;
   std::string kmod_path;  // kmod backend: the module to load if /dev/sysgate is absent
   ZapConfig zap;
+  std::vector<InjectRule> inject;  // -e inject=, -e fault= (ptrace backend only)
 };
 
 struct BackendStats {

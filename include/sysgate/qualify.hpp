@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sysgate/inject.hpp"
+
 namespace sysgate {
 
 // -e status=SET, -z, -Z: which calls are printed, by how they ended.
@@ -49,13 +51,21 @@ struct Qualifiers {
   std::bitset<65> signals = std::bitset<65>().set();  // bit N: signal N (bit 0 unused)
   uint8_t quiet = 0;
   uint8_t decode_fds = 0;
+  std::vector<InjectRule> inject;  // inject=, fault=, in order (syscalls resolved)
 };
 
-// One -e argument: QUALIFIER=SET (trace, status, signal, quiet, decode-fds and their
-// strace aliases) or a bare SET (trace=). Qualifiers sysgate cannot honour (abbrev,
-// verbose, raw, read, write, fault, inject, kvm, secontext, decode-pids) are refused
+// One -e argument: QUALIFIER=SET (trace, status, signal, quiet, decode-fds, inject,
+// fault and their strace aliases) or a bare SET (trace=). Qualifiers sysgate cannot
+// honour (abbrev, verbose, raw, read, write, kvm, secontext, decode-pids) are refused
 // with a UsageError naming the supported ones.
 void parse_qualifier(std::string_view arg, Qualifiers& q);
+
+// The value of -e inject= (fault: -e fault=, error=ENOSYS by default), as strace
+// takes it: SET:error=E|retval=N[:signal=S][:delay_enter=D][:delay_exit=D][:when=EXPR]
+// (fault: SET[:error=E][:when=EXPR]). Throws UsageError, one line, for bad input.
+InjectRule parse_inject(std::string_view value, bool fault);
+// strace's delay: a decimal number with s, ms, us or ns (microseconds without one).
+uint64_t parse_inject_delay_ns(std::string_view text);
 
 uint8_t parse_status_set(std::string_view set);
 std::bitset<65> parse_signal_set(std::string_view set);

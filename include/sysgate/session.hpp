@@ -38,6 +38,7 @@ struct RunOptions {
   std::vector<std::string> paths;  // -P PATH: only calls that touch PATH
   bool summary = false;            // -C: the count table after the trace
   std::bitset<65> signals = std::bitset<65>().set();  // -e signal=SET (bit N: signal N)
+  std::vector<InjectRule> inject;                     // -e inject=, -e fault= (trace, count)
   // zap
   ZapConfig zap;                      // what the kernel does
   ZapOptions zap_opts;                // what user space does

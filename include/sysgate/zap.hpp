@@ -53,7 +53,8 @@ struct ScopeMember {
 
 struct ZapResult {
   uint32_t pid = 0;
-  uint32_t tid = 0;  // the thread that made the call
+  uint32_t tid = 0;   // the thread that made the call
+  uint32_t ppid = 0;  // its parent when it made it (--scope tree)
   std::string comm;
   int nr = -1;  // -1: --now (no call)
   uint32_t nth = 0;
@@ -91,6 +92,8 @@ struct ZapHooks {
   std::function<void(pid_t)> time_exit;
   // --scope cgroup escalation: kill the whole cgroup of tgid at once (cgroup.kill).
   std::function<bool(pid_t tgid)> kill_cgroup;
+  // The parent process of pid (--scope tree walks up to the watched target); -1 if gone.
+  std::function<pid_t(pid_t)> parent_of;
 };
 
 class Zapper final : public RecordConsumer {
@@ -124,6 +127,7 @@ class Zapper final : public RecordConsumer {
  private:
   void start(ZapResult z);
   void widen(ZapResult& z);
+  void refresh_trees();
   void maybe_report(uint32_t tgid);
   void report(const ZapResult& z);
   void report_missed(uint32_t pid, const std::string& comm, uint32_t matched, int status,
@@ -139,7 +143,9 @@ class Zapper final : public RecordConsumer {
   std::map<uint32_t, uint32_t> member_of_;    // scope member pid -> the zapped tgid
   std::map<uint32_t, std::string> calls_;     // tid -> the zapped call, decoded
   std::map<uint32_t, TaskExit> early_exits_;  // zapped processes gone before their zap record
-  std::unique_ptr<FdTable> fds_;              // -y
+  std::map<uint32_t, std::map<pid_t, UniqueFd>> trees_;  // --scope tree: watched root -> its tree
+  uint64_t next_tree_scan_ = 0;
+  std::unique_ptr<FdTable> fds_;  // -y
   std::vector<uint64_t> times_;
   std::set<uint32_t> watched_;
   std::unique_ptr<JsonLine> json_;  // the JSON form of every line (--format json)

@@ -151,6 +151,7 @@ void Zapper::zap(const ZapRecord& r) {
   ZapResult z;
   z.pid = r.tgid;
   z.tid = r.tid ? r.tid : r.tgid;
+  z.ppid = r.ppid;
   z.comm = r.comm;
   z.nr = r.nr;
   z.nth = r.nth;
@@ -174,7 +175,7 @@ void Zapper::zap(const ZapRecord& r) {
     z.signal_ts = mono_ns();
     z.send_ret = z.pidfd ? pidfd_kill(z.pidfd.get(), z.signal) : -1;
     if (z.send_ret != 0) z.send_ret = -errno;
-    z.via = "userspace";
+    if (!opts_.via_tracer) z.via = "userspace";
   }
   start(std::move(z));
 }
@@ -200,6 +201,7 @@ bool Zapper::zap_now(pid_t tgid) {
     }
   }
   if (hooks_.time_exit) hooks_.time_exit(tgid);  // its delivery and exit, timed in the kernel
+  refresh_trees();                               // its tree as it is before the signal orphans it
   z.syscall_ts = z.signal_ts = mono_ns();
   z.send_ret = pidfd_kill(z.pidfd.get(), z.signal) == 0 ? 0 : -errno;
   if (z.send_ret == -ESRCH) return false;
@@ -207,25 +209,72 @@ bool Zapper::zap_now(pid_t tgid) {
   return true;
 }
 
+// --scope tree: the tree is the watched target's (the -p process, the launched
+// command) that the zapped process belongs to. It is kept from the last look, with
+// pidfds, because a kernel-side SIGKILL orphans the children before we hear of it.
+void Zapper::refresh_trees() {
+  if (opts_.scope != ZapScope::Tree || !hooks_.scope_members) return;
+  std::string note;
+  for (uint32_t root : watched_) {
+    auto& cache = trees_[root];
+    for (pid_t p : hooks_.scope_members(static_cast<pid_t>(root), &note)) {
+      if (cache.count(p)) continue;
+      UniqueFd fd(pidfd_open(p, 0));
+      if (fd) cache.emplace(p, std::move(fd));
+    }
+    // the gone ones: their pidfd is readable
+    for (auto it = cache.begin(); it != cache.end();) {
+      pollfd pf{it->second.get(), POLLIN, 0};
+      it = ::poll(&pf, 1, 0) == 1 ? cache.erase(it) : std::next(it);
+    }
+  }
+}
+
 // The zap's signal reaches the rest of its scope at once (same signal, sent by sysgate).
 void Zapper::widen(ZapResult& z) {
   if (opts_.scope == ZapScope::Process || !hooks_.scope_members || !z.signalled) return;
+  pid_t root = static_cast<pid_t>(z.pid);
+  std::map<pid_t, UniqueFd> candidates;
+  if (opts_.scope == ZapScope::Tree) {
+    // its ancestors up to a watched target: that target's tree
+    if (!watched_.count(z.pid) && hooks_.parent_of) {
+      // (a record without its parent: the caller is held by a tracer, still there)
+      pid_t a = z.ppid ? static_cast<pid_t>(z.ppid) : hooks_.parent_of(static_cast<pid_t>(z.pid));
+      for (int depth = 0; a > 1 && depth < 64; ++depth) {
+        if (watched_.count(static_cast<uint32_t>(a))) {
+          root = a;
+          break;
+        }
+        a = hooks_.parent_of(a);
+      }
+    }
+    for (auto& [r, cache] : trees_)
+      if (r == static_cast<uint32_t>(root) || r == z.pid ||
+          cache.count(static_cast<pid_t>(z.pid))) {
+        root = static_cast<pid_t>(r);
+        for (auto& [p, fd] : cache) candidates.emplace(p, UniqueFd(dup(fd.get())));
+        break;
+      }
+    if (root != static_cast<pid_t>(z.pid)) candidates.emplace(root, UniqueFd(pidfd_open(root, 0)));
+  }
   std::set<pid_t> seen{static_cast<pid_t>(z.pid)};
   // a process forking while we signal: look again until no new member shows up
   for (int round = 0; round < 8; ++round) {
     bool added = false;
-    for (pid_t p : hooks_.scope_members(static_cast<pid_t>(z.pid), &z.scope_note)) {
-      if (!seen.insert(p).second) continue;
+    for (pid_t p : hooks_.scope_members(root, &z.scope_note))
+      if (!candidates.count(p) && !seen.count(p)) candidates.emplace(p, UniqueFd(pidfd_open(p, 0)));
+    for (auto& [p, fd] : candidates) {
+      if (!seen.insert(p).second || !fd) continue;
+      if (hooks_.time_exit) hooks_.time_exit(p);
+      if (pidfd_kill(fd.get(), z.signal) != 0 && errno == ESRCH) continue;
       ScopeMember m;
       m.pid = p;
-      m.pidfd.reset(pidfd_open(p, 0));
-      if (!m.pidfd) continue;  // already gone
-      if (hooks_.time_exit) hooks_.time_exit(p);
-      if (pidfd_kill(m.pidfd.get(), z.signal) != 0 && errno == ESRCH) continue;
+      m.pidfd = std::move(fd);
       member_of_[static_cast<uint32_t>(p)] = z.pid;
       z.members.push_back(std::move(m));
       added = true;
     }
+    candidates.clear();
     if (!added) break;
   }
 }
@@ -309,6 +358,10 @@ void Zapper::task_exit(const TaskExit& t) {
 
 int Zapper::tick() {
   uint64_t now = mono_ns();
+  if (opts_.scope == ZapScope::Tree && now >= next_tree_scan_) {
+    next_tree_scan_ = now + 100'000'000;
+    refresh_trees();
+  }
   int next = -1;
   auto soon = [&](int ms) { next = next < 0 ? ms : std::min(next, ms); };
   std::vector<uint32_t> check;

@@ -129,6 +129,7 @@ void apply_strace_output(RunOptions& o, const CommonText& text) {
     o.status = static_cast<uint8_t>((text.successful ? sysgate::kStatusSuccessful : 0) |
                                     (text.failed ? sysgate::kStatusFailed : 0));
   o.signals = q.signals;
+  o.inject = q.inject;
   o.text.quiet = q.quiet;
   if (text.quiet >= 1) o.text.quiet |= sysgate::kQuietAttach | sysgate::kQuietPersonality;
   if (text.quiet >= 2) o.text.quiet |= sysgate::kQuietExit;

@@ -49,7 +49,7 @@ void RecordReader::record(const void* data, size_t len) {
       ev.zapped = (e.flags & SG_XF_ZAPPED) != 0;
       if (!ev.add_captures(bytes + sizeof e, len - sizeof e, e.ncap, false)) ++malformed_;
       const SyscallInfo* info = syscall_by_nr(h.nr);
-      if (info && info->ret_kind == "noreturn") {
+      if (info && info->ret_kind == "noreturn" && !(e.flags & SG_XF_INJECTED)) {
         emit(ev);
         return;
       }
@@ -125,6 +125,7 @@ void RecordReader::record(const void* data, size_t len) {
       r.at = static_cast<uint8_t>(z.at <= SG_ZAP_BEFORE ? z.at : 0u);
       r.ret = z.ret;
       r.exit_ts_ns = z.exit_ts_ns;
+      r.ppid = z.ppid;
       std::memcpy(r.args, z.args, sizeof r.args);
       c_.zap(r);
       return;

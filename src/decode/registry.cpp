@@ -225,7 +225,8 @@ std::string call_text(const SyscallEvent& ev, FdNames* fds) {
 std::string ret_text(const SyscallEvent& ev, FdNames* fds) {
   const SyscallInfo* info = syscall_by_nr(ev.nr);
   const std::string_view kind = info ? info->ret_kind : std::string_view("int");
-  if (kind == "noreturn" || !ev.has_exit) return "?";
+  // an exit_group that returns: one whose result was injected (-e inject=)
+  if ((kind == "noreturn" && !ev.injected) || !ev.has_exit) return "?";
   if (ev.failed()) {
     const int err = static_cast<int>(-ev.ret);
     const auto name = errno_name(err);

@@ -53,6 +53,7 @@ class JsonOutput final : public Output {
         }
       }
       if (ev.has_enter) line_.field("dur_ns", ev.duration_ns());
+      if (ev.injected) line_.field("injected", true);  // -e inject=/fault=: the call did not run
     } else {
       line_.field("ret", nullptr);
     }

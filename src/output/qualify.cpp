@@ -5,11 +5,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <span>
 #include <utility>
 
 #include "sysgate/decode.hpp"
 #include "sysgate/error.hpp"
+#include "sysgate/filter.hpp"
 #include "sysgate/parse.hpp"
 
 namespace sysgate {
@@ -77,7 +82,7 @@ constexpr Name kQuietNames[] = {
 constexpr Name kDecodeFdsNames[] = {{"path", kFdPath}, {"socket", kFdSocket}, {"dev", kFdDev}};
 
 // Qualifier names and their strace aliases (strace's filter_qualify.c).
-enum class Q { Trace, Status, Signal, Quiet, DecodeFds, Refused };
+enum class Q { Trace, Status, Signal, Quiet, DecodeFds, Inject, Fault, Refused };
 struct QualifierName {
   std::string_view name;
   Q q;
@@ -107,8 +112,8 @@ constexpr QualifierName kQualifiers[] = {
     {"write", Q::Refused},
     {"writes", Q::Refused},
     {"w", Q::Refused},
-    {"fault", Q::Refused},
-    {"inject", Q::Refused},
+    {"fault", Q::Fault},
+    {"inject", Q::Inject},
     {"kvm", Q::Refused},
     {"secontext", Q::Refused},
     {"decode-pids", Q::Refused},
@@ -116,6 +121,153 @@ constexpr QualifierName kQualifiers[] = {
 };
 
 }  // namespace
+
+namespace {
+
+// A whole decimal (or 0x hexadecimal) number, nothing around it.
+bool to_u64(std::string_view s, uint64_t* v) {
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    s.remove_prefix(2);
+    base = 16;
+  }
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *v, base);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+// when=FIRST[..LAST][+[STEP]] (strace: FIRST and STEP 1-65535, LAST FIRST-65534)
+bool parse_when(std::string_view w, InjectRule& r) {
+  auto number = [&](std::string_view s, uint64_t max, uint32_t* out) {
+    uint64_t v = 0;
+    if (s.empty() || !isdigit(static_cast<unsigned char>(s[0])) || !to_u64(s, &v) || v < 1 ||
+        v > max)
+      return false;
+    *out = static_cast<uint32_t>(v);
+    return true;
+  };
+  size_t plus = w.find('+');
+  std::string_view range = w.substr(0, plus);
+  size_t dots = range.find("..");
+  if (!number(range.substr(0, dots), 65535, &r.first)) return false;
+  r.last = 0;
+  if (dots != range.npos && (!number(range.substr(dots + 2), 65534, &r.last) || r.last < r.first))
+    return false;
+  if (plus == w.npos) {
+    r.step = r.last ? 1 : 0;  // FIRST: that call only; FIRST..LAST: each of them
+    return true;
+  }
+  std::string_view step = w.substr(plus + 1);
+  if (step.empty()) {
+    r.step = 1;
+    return true;
+  }
+  return number(step, 65535, &r.step);
+}
+
+}  // namespace
+
+uint64_t parse_inject_delay_ns(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size() && (isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  std::string_view num = text.substr(0, i), unit = text.substr(i);
+  double v = -1;
+  if (!num.empty()) {
+    auto [p, ec] =
+        std::from_chars(num.data(), num.data() + num.size(), v, std::chars_format::fixed);
+    if (ec != std::errc() || p != num.data() + num.size()) v = -1;
+  }
+  double mult = unit.empty() || unit == "us" ? 1e3
+                : unit == "s"                ? 1e9
+                : unit == "ms"               ? 1e6
+                : unit == "ns"               ? 1
+                                             : -1;
+  if (v < 0 || mult < 0 || !std::isfinite(v * mult) || v * mult > 1e15)
+    throw UsageError(fmt::format(
+        "delay '{}': give a time such as 500 (microseconds), 500us, 20ms, 1.5s or 100ns (at most "
+        "1000000s)",
+        text));
+  return static_cast<uint64_t>(v * mult);
+}
+
+InjectRule parse_inject(std::string_view value, bool fault) {
+  const char* q = fault ? "fault" : "inject";
+  InjectRule r;
+  r.arg = fmt::format("{}={}", q, value);
+  auto bad = [&](std::string_view why) { return UsageError(fmt::format("-e {}: {}", r.arg, why)); };
+  size_t colon = value.find(':');
+  r.set = std::string(value.substr(0, colon));
+  if (r.set.empty() || r.set == "!")
+    throw bad(fmt::format("give the syscalls first, e.g. -e {}=openat:error=ENOENT", q));
+  r.syscalls = parse_syscall_filter(r.set);
+  bool has_signal = false, has_delay = false;
+  std::string_view rest = colon == value.npos ? std::string_view() : value.substr(colon + 1);
+  if (colon != value.npos && rest.empty()) throw bad("nothing after ':'");
+  while (!rest.empty()) {
+    size_t c = rest.find(':');
+    std::string_view tok = rest.substr(0, c);
+    rest = c == rest.npos ? std::string_view() : rest.substr(c + 1);
+    if (c != std::string_view::npos && rest.empty()) throw bad("nothing after ':'");
+    size_t eq = tok.find('=');
+    std::string_view key = tok.substr(0, eq);
+    std::string_view val = eq == tok.npos ? std::string_view() : tok.substr(eq + 1);
+    if (eq == tok.npos || val.empty())
+      throw bad(fmt::format("'{}': give {}=VALUE", tok, key.empty() ? "KEY" : key));
+    const bool allowed = key == "error" || key == "when" ||
+                         (!fault && (key == "retval" || key == "signal" || key == "delay_enter" ||
+                                     key == "delay_exit"));
+    if (!allowed) {
+      if (key == "syscall" || key == "poke_enter" || key == "poke_exit")
+        throw bad(
+            fmt::format("{}= is not supported by sysgate (error=, retval=, signal=, "
+                        "delay_enter=, delay_exit=, when= are)",
+                        key));
+      throw bad(fmt::format("unknown '{}' ({} takes {})", key, q,
+                            fault ? "error= and when="
+                                  : "error=, retval=, signal=, delay_enter=, delay_exit=, when="));
+    }
+    if (key == "error") {
+      if (r.error || r.has_retval) throw bad("give one error= or retval=, not both or twice");
+      r.error = decode::errno_by_name(val);
+      if (r.error <= 0 || r.error > 4095)
+        throw bad(fmt::format(
+            "unknown errno '{}' (give a name such as ENOENT or EIO, or a number 1-4095)", val));
+    } else if (key == "retval") {
+      if (r.error || r.has_retval) throw bad("give one error= or retval=, not both or twice");
+      uint64_t v = 0;
+      if (!isdigit(static_cast<unsigned char>(val[0])) || !to_u64(val, &v) ||
+          v > static_cast<uint64_t>(INT64_MAX))
+        throw bad(fmt::format("retval={}: give a number from 0 to {} (a failure is error=ERRNO)",
+                              val, INT64_MAX));
+      r.has_retval = true;
+      r.retval = static_cast<int64_t>(v);
+    } else if (key == "signal") {
+      if (has_signal) throw bad("give signal= once");
+      has_signal = true;
+      r.signal = decode::signal_by_name(val);
+      if (r.signal <= 0 || r.signal > 64)
+        throw bad(fmt::format(
+            "unknown signal '{}' (give a name such as SIGUSR1 or USR1, or a number 1-64)", val));
+    } else if (key == "delay_enter" || key == "delay_exit") {
+      uint64_t ns = 0;
+      try {
+        ns = parse_inject_delay_ns(val);
+      } catch (const UsageError& e) {
+        throw bad(fmt::format("{}={}", key, e.what()));
+      }
+      (key == "delay_enter" ? r.delay_enter_ns : r.delay_exit_ns) = ns;
+      has_delay = true;
+    } else {  // when: the last one counts, as in strace
+      if (!parse_when(val, r))
+        throw bad(fmt::format(
+            "when={}: give N, N+, N+STEP, N..M or N..M+STEP (N and STEP 1-65535, M N-65534)", val));
+    }
+  }
+  if (fault && !r.error) r.error = ENOSYS;  // strace's fault default
+  if (!r.tampers() && !has_signal && !has_delay)
+    throw bad("say what to inject: error=ERRNO, retval=N, signal=SIG, delay_enter= or delay_exit=");
+  return r;
+}
 
 uint8_t parse_status_set(std::string_view set) {
   return parse_mask(set, "status", kStatusAll, kStatusNames);
@@ -155,8 +307,9 @@ void parse_qualifier(std::string_view arg, Qualifiers& q) {
   if (!found || found->q == Q::Refused) {
     // "-e open=..."? strace would take an '=' only after a qualifier name.
     throw UsageError(fmt::format(
-        "-e {}=: {}; sysgate supports -e trace=, status=, signal=, quiet= and decode-fds=", name,
-        found ? "not supported by sysgate" : "unknown qualifier"));
+        "-e {}=: {}; sysgate supports -e trace=, status=, signal=, quiet=, decode-fds=, inject= "
+        "and fault=",
+        name, found ? "not supported by sysgate" : "unknown qualifier"));
   }
   switch (found->q) {
     case Q::Trace: {
@@ -182,6 +335,10 @@ void parse_qualifier(std::string_view arg, Qualifiers& q) {
       return;
     case Q::DecodeFds:
       q.decode_fds = parse_decode_fds_set(set);
+      return;
+    case Q::Inject:
+    case Q::Fault:
+      q.inject.push_back(parse_inject(set, found->q == Q::Fault));
       return;
     case Q::Refused:
       break;

@@ -85,6 +85,7 @@ class TextOutput final : public Output {
       line_ += ") = ";
       line_ += decode::ret_text(ev, o_.fds);
     }
+    if (ev.injected) line_ += " (INJECTED)";  // where strace puts it: before -T's <...>
     if (o_.durations && ev.has_exit && ev.has_enter) {
       uint64_t d = ev.duration_ns();
       fmt::format_to(std::back_inserter(line_), " <{}.{:06}>", d / 1000000000, d / 1000 % 1000000);

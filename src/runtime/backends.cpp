@@ -14,6 +14,28 @@ bool ebpf_privileged();
 
 std::string choose_backend(const std::string& asked, const SessionConfig& cfg, bool* fallback) {
   *fallback = false;
+  if (!cfg.inject.empty()) {
+    // changing a call's result from BPF needs bpf_override_return, which neither kernel
+    // sysgate is built and tested on allows; the kernel module has no such hook either
+    if (asked == "ebpf" || asked == "kmod")
+      throw UsageError(fmt::format(
+          "--backend {}: -e inject=/fault= needs the ptrace backend (--backend ptrace, or leave "
+          "out --backend): the kernels here have no bpf_override_return "
+          "(CONFIG_BPF_KPROBE_OVERRIDE, CONFIG_FUNCTION_ERROR_INJECTION)",
+          asked));
+    const TargetSpec& t = cfg.targets;
+    if (t.all || !t.comms.empty() || !t.cgroup.empty())
+      throw UsageError(fmt::format(
+          "-e inject=/fault= needs the ptrace backend, which traces a launched command or -p PID "
+          "only: leave out {}",
+          t.all              ? "-a"
+          : !t.comms.empty() ? "-n"
+                             : "--cgroup"));
+    if (asked.empty()) {
+      *fallback = true;
+      return "ptrace";
+    }
+  }
   if (!asked.empty()) return asked;
   if (ebpf_privileged()) return "ebpf";
   const TargetSpec& t = cfg.targets;

@@ -183,6 +183,7 @@ void NotifySupervisor::handle(int fd) {
   r.tgid = static_cast<uint32_t>(tgid);
   r.tid = static_cast<uint32_t>(tid);
   r.comm = procfs::comm_of(tid);
+  r.ppid = static_cast<uint32_t>(std::max(0, procfs::ppid_of(tgid)));
   r.nr = nr;
   memcpy(r.args, args, sizeof r.args);
   r.syscall_ts_ns = now;

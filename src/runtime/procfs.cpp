@@ -194,6 +194,22 @@ std::vector<pid_t> cgroup_procs(const std::string& dir) {
   return out;
 }
 
+std::string cgroup2_mount() {
+  // "cgroup2 /sys/fs/cgroup cgroup2 rw..." (/sys/fs/cgroup/unified on hybrid systems)
+  std::string m = slurp("/proc/self/mounts");
+  size_t pos = 0;
+  while (pos < m.size()) {
+    size_t nl = m.find('\n', pos);
+    std::string_view line = std::string_view(m).substr(pos, nl == m.npos ? m.npos : nl - pos);
+    size_t a = line.find(' '), b = a == line.npos ? a : line.find(' ', a + 1);
+    if (b != line.npos && line.substr(b + 1).starts_with("cgroup2 "))
+      return std::string(line.substr(a + 1, b - a - 1));
+    if (nl == m.npos) break;
+    pos = nl + 1;
+  }
+  return {};
+}
+
 bool cgroup_kill(const std::string& dir) {
   int fd = ::open((dir + "/cgroup.kill").c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return false;

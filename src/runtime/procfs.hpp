@@ -25,6 +25,8 @@ pid_t ppid_of(pid_t pid);
 std::vector<pid_t> descendants(pid_t root);
 // The cgroup v2 path of pid ("/user.slice/x.scope"), "" if unknown.
 std::string cgroup_of(pid_t pid);
+// Where cgroup v2 is mounted (/sys/fs/cgroup, or .../unified on a hybrid system); "" if not.
+std::string cgroup2_mount();
 // The processes of a cgroup directory (/sys/fs/cgroup/...).
 std::vector<pid_t> cgroup_procs(const std::string& dir);
 // Kills every process of the cgroup at once (cgroup.kill, Linux 5.14); false if refused.

@@ -83,7 +83,7 @@ class TraceConsumer final : public RecordConsumer {
       if (ev.has_enter) ++events_;
       if (f_.count) add(ev);
     }
-    if (f_.fds) f_.fds->apply(ev);
+    if (f_.fds && !ev.injected) f_.fds->apply(ev);  // an injected result opened nothing
   }
   void unfinished(const SyscallEvent& ev) override {
     if (selected(ev)) out_.unfinished(ev);
@@ -233,6 +233,7 @@ Plan make_plan(const RunOptions& o) {
   cfg.kmod_path = o.kmod_path;
   cfg.targets = t;
   if (p.launching) cfg.targets.follow = true;
+  if (o.mode != Mode::Zap) cfg.inject = o.inject;
   if (o.mode == Mode::Zap) {
     cfg.zap = o.zap;
     for (const auto& a : o.zap_args) cfg.zap.matches.push_back(parse_arg_match(a, cfg.syscalls));
@@ -240,7 +241,6 @@ Plan make_plan(const RunOptions& o) {
       // nothing to wait for: the kernel side only times the exits
       cfg.zap.user_decides = true;
       cfg.syscalls.assign(cfg.syscalls.size(), false);
-      cfg.attach = cfg.attach == "auto" ? "syscall" : cfg.attach;
     }
     if (o.zap.at == ZapAt::Before) {
       if (!t.comms.empty() || !t.cgroup.empty() || t.all)
@@ -455,7 +455,7 @@ int Session::run() {
         out = procfs::descendants(tgid);
       } else if (scope == ZapScope::Cgroup) {
         const std::string cg = procfs::cgroup_of(tgid);
-        if (cg.empty() || cg == "/") {
+        if (cg.empty() || cg == "/" || procfs::cgroup2_mount().empty()) {
           *note = cg.empty() ? "its cgroup is unknown (no cgroup v2): the process alone"
                              : "it is in the root cgroup: the process alone";
           return out;
@@ -464,7 +464,7 @@ int Session::run() {
           *note = "it shares sysgate's own cgroup: the process alone";
           return out;
         }
-        out = procfs::cgroup_procs("/sys/fs/cgroup" + cg);
+        out = procfs::cgroup_procs(procfs::cgroup2_mount() + cg);
       }
       std::erase_if(out, [&](pid_t p) {
         return p == tgid || (p == 1 && !force) ||
@@ -477,10 +477,12 @@ int Session::run() {
         backend_->add_target(p);
         backend_->zap_marked(p);
       };
+    hooks.parent_of = [](pid_t p) { return procfs::ppid_of(p); };
     hooks.kill_cgroup = [](pid_t tgid) {
       const std::string cg = procfs::cgroup_of(tgid);
       if (cg.empty() || cg == "/" || cg == procfs::cgroup_of(getpid())) return false;
-      return procfs::cgroup_kill("/sys/fs/cgroup" + cg);
+      const std::string root = procfs::cgroup2_mount();
+      return !root.empty() && procfs::cgroup_kill(root + cg);
     };
     zapper = std::make_unique<Zapper>(zopts, out, offset, std::move(hooks));
   } else if (cfg.mode == Mode::Trace) {
@@ -524,9 +526,9 @@ int Session::run() {
                "sysgate: --before on a running process: holding its calls with ptrace "
                "(--backend ptrace)\n");
   if (fallback)  // once it works: a usage error stays one line
-    fmt::print(stderr,
-               "sysgate: no BPF privileges (root, or CAP_BPF and CAP_PERFMON): tracing with "
-               "ptrace (--backend ptrace)\n");
+    fmt::print(stderr, "sysgate: {}: tracing with ptrace (--backend ptrace)\n",
+               cfg.inject.empty() ? "no BPF privileges (root, or CAP_BPF and CAP_PERFMON)"
+                                  : "-e inject=/fault= changes calls from their tracer");
   out_->commit();  // only now may -o FILE be emptied
   for (pid_t p : plan_.initial) {
     backend_->add_target(p);
@@ -591,7 +593,9 @@ int Session::run() {
       break;
     }
     if (end_at && mono_ns() >= end_at) break;
-    if (plan_.ends_with_targets && mono_ns() >= next_alive_check) {
+    // a zap waits for the rest of its scope too
+    if (plan_.ends_with_targets && mono_ns() >= next_alive_check &&
+        !(zapper && zapper->pending())) {
       next_alive_check = mono_ns() + 100000000;
       if (targets_gone()) {
         bool any = false;

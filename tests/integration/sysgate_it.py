@@ -1459,8 +1459,7 @@ def test_status():
 
 
 def test_qualifiers():
-    for q in ("inject=openat:error=ENOENT", "fault=openat", "abbrev=none", "verbose=none", "raw=all",
-              "read=3", "write=1", "kvm=vcpu"):
+    for q in ("abbrev=none", "verbose=none", "raw=all", "read=3", "write=1", "kvm=vcpu"):
         usage_error(["trace", "-e", q, "--", "true"], f"-e {q} is refused",
                     ("trace=", "status=", "signal="))
     for args, what in ((["-e", "status=bogus"], "status"), (["-e", "signal=SIGBOGUS"], "signal"),
@@ -1534,6 +1533,187 @@ def test_summary():
     names = [l.split()[0] for l in read_text(go).splitlines()[2:] if l.strip() and not l.startswith("-")]
     check(names[:-1] == sorted(names[:-1]), "count -S name: rows by name", names)
 
+# ---------------------------------------------------------------- fault injection
+
+INJECT_SET = "getppid,openat,close"
+
+
+def inject_lines(text):
+    """Trace lines of tests/progs/inject as strace prints them: no padding before " = ",
+    the real getppid result (the parent differs between the two tools) as PPID."""
+    out = []
+    for l in text.splitlines():
+        m = re.match(r"^(.*\))\s+= (.*)$", l)
+        if m:
+            l = f"{m.group(1)} = {m.group(2)}"
+        l = re.sub(r"^getppid\(\) = \d+$", "getppid() = PPID", l)
+        out.append(l)
+    return out
+
+
+def inject_vs_strace(what, qualifiers, extra=()):
+    """sysgate and strace on tests/progs/inject with the same -e arguments: the same
+    lines, and the program sees the same results. Returns sysgate's lines."""
+    sg, st = tmp("inject.sysgate"), tmp("inject.strace")
+    args = [a for q in qualifiers for a in ("-e", q)] + list(extra)
+    p = run([SYSGATE, "trace", *BK, "-qq", "-o", sg] + args + ["--", prog("inject")])
+    q = run(["strace", "-qq", "-o", st] + args + ["--", prog("inject")])
+    check(p.returncode == q.returncode, f"{what}: sysgate exits as the program does under strace",
+          f"sysgate {p.returncode}, strace {q.returncode}: {p.stderr}")
+    got, want = inject_lines(read_text(sg)), inject_lines(read_text(st))
+    check(got == want and any("(INJECTED)" in l for l in want), f"{what}: the lines are strace's",
+          "\n".join(difflib.unified_diff(want, got, "strace", "sysgate", lineterm="")))
+    norm = lambda out: re.sub(r"getppid \d+\n", "getppid PPID\n", out) if out else out
+    check(norm(p.stdout) == norm(q.stdout), f"{what}: the program saw what it saw under strace",
+          f"sysgate:\n{p.stdout}\nstrace:\n{q.stdout}")
+    return got, p
+
+
+def test_inject():
+    """-e inject= and -e fault= on a launched command and on a running process (-p),
+    compared with strace 6.1 where the two can be compared."""
+    have_strace = shutil.which("strace") is not None
+    if have_strace:
+        # error=, retval=, when=N..M, N+STEP, the last rule naming a syscall wins, fault=
+        got, _ = inject_vs_strace(
+            "error/retval/fault, when ranges and steps",
+            ["trace=" + INJECT_SET, "inject=getppid:error=EPERM",
+             "inject=getppid:retval=42:when=2+2", "inject=openat:error=ENOENT:when=3..4",
+             "fault=close:when=1"])
+        check(got.count("getppid() = 42 (INJECTED)") == 2 and
+              'openat(AT_FDCWD, "/etc/hostname", O_RDONLY) = -1 ENOENT (No such file or directory) (INJECTED)' in got
+              and "close(3) = -1 ENOSYS (Function not implemented) (INJECTED)" in got,
+              "strace's (INJECTED) forms: a value, an errno, fault's ENOSYS", got)
+        # signal= with an injected result: the signal is taken as the call returns
+        got, p = inject_vs_strace("signal=", ["trace=" + INJECT_SET,
+                                              "inject=getppid:retval=7:signal=USR1:when=3"])
+        check("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_KERNEL} ---" in got and "usr1 1" in p.stdout,
+              "signal=USR1: strace's signal line, the handler ran once", got)
+        # an exit_group made to fail returns (glibc then calls exit)
+        sg, st = tmp("inject.eg"), tmp("inject.eg.strace")
+        run([SYSGATE, "trace", *BK, "-qq", "-o", sg, "-e", "exit_group,exit", "-e",
+             "inject=exit_group:error=EPERM", "--", "/bin/true"])
+        run(["strace", "-qq", "-o", st, "-e", "exit_group,exit", "-e", "inject=exit_group:error=EPERM",
+             "--", "/bin/true"])
+        check(inject_lines(read_text(sg)) == inject_lines(read_text(st)) ==
+              ["exit_group(0) = -1 EPERM (Operation not permitted) (INJECTED)", "exit(0) = ?"],
+              "inject=exit_group:error=EPERM: it returns, then exit(0) = ?, as strace",
+              (read_text(sg), read_text(st)))
+        # -T: (INJECTED) before the duration
+        sg = tmp("inject.T")
+        run([SYSGATE, "trace", *BK, "-T", "-o", sg, "-e", "getppid", "-e",
+             "inject=getppid:retval=1:when=1", "--", prog("inject")])
+        check(re.search(r"^getppid\(\) = 1 \(INJECTED\) <\d+\.\d{6}>$", read_text(sg), re.M),
+              "-T: ' <seconds>' after (INJECTED), as strace", read_text(sg))
+    # injected into calls that are not shown (sysgate, unlike strace 6.1, does not tie
+    # injection to -e trace=), on the seccomp-filtered path (a launched command)
+    sg = tmp("inject.hidden")
+    p = run([SYSGATE, "trace", *BK, "-o", sg, "-e", "trace=openat", "-e",
+             "inject=getppid:retval=42", "--", prog("inject")])
+    text = read_text(sg)
+    check(p.stdout.count("getppid 42\n") == 4 and "getppid" not in text and "openat(" in text,
+          "a call injected into but not selected runs injected and is not shown",
+          p.stdout + p.stderr + text)
+    # JSON: "injected":true on the injected calls only
+    out = tmp("inject.jsonl")
+    run([SYSGATE, "trace", *BK, "--format", "json", "-o", out, "-e", "getppid", "-e",
+         "inject=getppid:error=EACCES:when=2..3", "--", prog("inject")])
+    cs = calls(json_lines(out))
+    check([c.get("injected", False) for c in cs] == [False, True, True, False] and
+          cs[1].get("errno") == "EACCES" and cs[1].get("ret") == -13 and "injected" not in cs[0],
+          'JSON: "injected":true on the 2nd and 3rd call only, errno EACCES', cs)
+    # delays hold the caller (delay_enter counts in -T's duration, delay_exit does not)
+    out = tmp("inject.delay.jsonl")
+    t0 = time.monotonic()
+    run([SYSGATE, "trace", *BK, "--format", "json", "-o", out, "-e", "getppid", "-e",
+         "inject=getppid:delay_enter=150ms:delay_exit=100000:when=2", "--", prog("inject")])
+    took = time.monotonic() - t0
+    cs = calls(json_lines(out))
+    durs = [c.get("dur_ns", 0) for c in cs]
+    check(len(durs) == 4 and durs[1] >= 150_000_000 and took >= 0.25 and
+          not any(c.get("injected") for c in cs),
+          "delay_enter=150ms, delay_exit=100000 (us): the 2nd call waited, nothing injected",
+          (durs, took))
+    # count: the injected errors are counted
+    out = tmp("inject.count")
+    p = run([SYSGATE, "count", *BK, "-U", "name,calls,errors", "-o", out, "-e", "openat", "-e",
+             "fault=openat:error=EIO:when=3+", "--", prog("inject")])
+    rows = strace_counts(out)
+    check(p.returncode == 0 and rows.get("openat") == (5, 3),
+          "count -e fault=openat:when=3+: 5 calls, 3 errors", read_text(out) + p.stderr)
+    # a running process (-p): counted from the attach, per thread, as strace -p
+    sl = start_sleeper("-i", "5")
+    sg = tmp("inject.pid")
+    p = run([SYSGATE, "trace", *BK, "-o", sg, "-p", str(sl.pid), "-e", "getppid", "-e",
+             "inject=getppid:retval=42:when=2..3", "--duration", "0.5s"])
+    got = inject_lines(read_text(sg))[:5]
+    check(p.returncode == 0 and got == ["getppid() = PPID", "getppid() = 42 (INJECTED)",
+                                        "getppid() = 42 (INJECTED)", "getppid() = PPID",
+                                        "getppid() = PPID"],
+          "-p: the 2nd and 3rd getppid after the attach are injected", read_text(sg)[:600] + p.stderr)
+    check(sl.poll() is None, "-p: the process runs on after the session")
+    if have_strace:
+        st = tmp("inject.pid.strace")
+        q = spawn(["strace", "-qq", "-o", st, "-p", str(sl.pid), "-e", "trace=getppid", "-e",
+                   "inject=getppid:retval=42:when=2..3"])
+        wait_for(lambda: len(read_text(st).splitlines()) >= 5, timeout=20)
+        stop(q, signal.SIGINT)
+        want = inject_lines(read_text(st))[:5]
+        check(got == want, "-p: the lines strace -p prints", (got, want))
+    stop(sl)
+    # a held thread does not hold the tracer: two threads' delayed calls overlap
+    sl = start_sleeper("-t", "2", "-i", "5")
+    out = tmp("inject.hold.jsonl")
+    run([SYSGATE, "trace", *BK, "--format", "json", "-o", out, "-p", str(sl.pid), "-e", "getppid",
+         "-e", "inject=getppid:delay_enter=300ms:when=3", "--duration", "1.5s"])
+    held = sorted((c["ts_ns"], c["ts_ns"] + c["dur_ns"]) for c in calls(json_lines(out))
+                  if c.get("dur_ns", 0) >= 300_000_000)
+    check(len(held) == 2 and held[1][0] < held[0][1],
+          "delay_enter: each thread's 3rd call held 300 ms, the two holds overlap", held)
+    stop(sl)
+    check_no_bpf_left("inject", {})
+    # bad input: one line, exit 2
+    for bad, want in [
+        ("inject=openat", "say what to inject"),
+        ("inject=openat:error=EBOGUS", "unknown errno"),
+        ("inject=openat:error=5000", "unknown errno"),
+        ("inject=openat:retval=-1", "retval=-1"),
+        ("inject=openat:retval=99999999999999999999", "retval="),
+        ("inject=openat:error=EIO:retval=1", "not both"),
+        ("inject=openat:error=EIO:when=0", "when=0"),
+        ("inject=openat:error=EIO:when=3..2", "when=3..2"),
+        ("inject=openat:error=EIO:when=1+0", "when=1+0"),
+        ("inject=openat:error=EIO:when=65536", "when=65536"),
+        ("inject=openat:signal=SIGBOGUS", "unknown signal"),
+        ("inject=openat:delay_enter=5parsecs", "delay_enter="),
+        ("inject=openat:error=EIO:poke_enter=@arg1=00", "not supported"),
+        ("inject=openat:error=EIO:syscall=getpid", "not supported"),
+        ("inject=:error=EIO", "give the syscalls"),
+        ("inject=opnat:error=EIO", "opnat"),
+        ("fault=openat:retval=1", "fault takes"),
+        ("inject=openat:error=EIO:", "nothing after"),
+    ]:
+        usage_error(["trace", *BK, "-e", bad, "--", "true"], f"-e {bad}", (want,))
+    usage_error(["trace", "-n", "sleep", "-e", "inject=openat:error=EIO"], "-e inject= with -n",
+                ("ptrace backend", "-n"))
+
+
+def test_inject_backends():
+    """Injection needs the ptrace backend: without --backend sysgate takes it and says so
+    once; --backend ebpf or kmod is refused before anything is loaded."""
+    for b in ("ebpf", "kmod"):
+        usage_error(["trace", "--backend", b, "-e", "inject=getppid:retval=1", "--", "true"],
+                    f"--backend {b} -e inject=", ("needs the ptrace backend", "bpf_override_return"))
+        usage_error(["count", "--backend", b, "-e", "fault=getppid", "--", "true"],
+                    f"count --backend {b} -e fault=", ("needs the ptrace backend",))
+    p = run([SYSGATE, "trace", "-e", "getppid", "-e", "inject=getppid:retval=42:when=1", "--",
+             prog("inject")])
+    notes = [l for l in p.stderr.splitlines() if l.startswith("sysgate:")]
+    check(p.returncode == 0 and len(notes) == 1 and "--backend ptrace" in notes[0] and
+          "getppid() = 42 (INJECTED)" in p.stderr and "getppid 42" in p.stdout,
+          "without --backend: ptrace, with one notice line", p.stderr)
+
+
 TESTS = {
     "golden": test_golden,
     "golden_strace": test_golden_strace,
@@ -1571,6 +1751,8 @@ TESTS = {
     "qualifiers": test_qualifiers,
     "hex_strings": test_hex_strings,
     "summary": test_summary,
+    "inject": test_inject,
+    "inject_backends": test_inject_backends,
 }
 
 

@@ -2,9 +2,14 @@
 // strace's -e QUALIFIER=SET, -S and -U (sysgate/qualify.hpp).
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <cstdint>
+#include <string>
+
 #include "sysgate/decode.hpp"
 #include "sysgate/error.hpp"
 #include "sysgate/qualify.hpp"
+#include "sysgate/syscalls.hpp"
 
 namespace sysgate {
 namespace {
@@ -65,19 +70,131 @@ TEST(Qualify, QualifierSyntax) {
   EXPECT_EQ(q.quiet, kQuietExit);
   parse_qualifier("decode-fds=path", q);
   EXPECT_EQ(q.decode_fds, kFdPath);
-  for (const char* bad :
-       {"inject=openat:error=ENOENT", "fault=openat", "abbrev=all", "verbose=none", "raw=all",
-        "read=3", "write=1", "kvm=vcpu", "bogus=1", "trace=", "!", "", "status="}) {
+  for (const char* bad : {"abbrev=all", "verbose=none", "raw=all", "read=3", "write=1", "kvm=vcpu",
+                          "bogus=1", "trace=", "!", "", "status="}) {
     Qualifiers b;
     EXPECT_THROW(parse_qualifier(bad, b), UsageError) << bad;
   }
   try {
     Qualifiers b;
-    parse_qualifier("inject=openat:error=ENOENT", b);
+    parse_qualifier("abbrev=none", b);
+    ADD_FAILURE() << "abbrev= accepted";
   } catch (const UsageError& e) {
     std::string m = e.what();
     EXPECT_NE(m.find("status="), std::string::npos) << m;
+    EXPECT_NE(m.find("inject="), std::string::npos) << m;
     EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+  }
+}
+
+int nr_of(const char* name) { return syscall_by_name(name)->nr; }
+
+TEST(Qualify, Inject) {
+  Qualifiers q;
+  parse_qualifier("inject=openat,close:error=ENOENT", q);
+  parse_qualifier("fault=%network", q);
+  parse_qualifier("inject=getppid:retval=42:signal=SIGUSR1:when=3+2", q);
+  ASSERT_EQ(q.inject.size(), 3u);
+  const InjectRule& a = q.inject[0];
+  EXPECT_EQ(a.arg, "inject=openat,close:error=ENOENT");
+  EXPECT_EQ(a.error, ENOENT);
+  EXPECT_FALSE(a.has_retval);
+  EXPECT_TRUE(a.syscalls[nr_of("openat")] && a.syscalls[nr_of("close")]);
+  EXPECT_FALSE(a.syscalls[nr_of("read")]);
+  EXPECT_EQ(a.first, 1u);  // every call by default
+  EXPECT_EQ(a.last, 0u);
+  EXPECT_EQ(a.step, 1u);
+  EXPECT_TRUE(a.tampers());
+  EXPECT_EQ(q.inject[1].error, ENOSYS);  // fault's default, as strace
+  EXPECT_TRUE(q.inject[1].syscalls[nr_of("connect")]);
+  const InjectRule& c = q.inject[2];
+  EXPECT_TRUE(c.has_retval);
+  EXPECT_EQ(c.retval, 42);
+  EXPECT_EQ(c.signal, 10);
+  EXPECT_EQ(c.first, 3u);
+  EXPECT_EQ(c.step, 2u);
+  EXPECT_FALSE(q.trace_given);  // inject= selects nothing to show
+
+  // when=, as strace: N (that call only), N+ (and every later one), N+STEP, N..M
+  // (N to M), N..M+STEP; the last when= counts
+  struct When {
+    const char* expr;
+    uint32_t first, last, step;
+  };
+  for (const When& w :
+       {When{"5", 5, 0, 0}, When{"5+", 5, 0, 1}, When{"5+3", 5, 0, 3}, When{"2..4", 2, 4, 1},
+        When{"2..4+2", 2, 4, 2}, When{"1..65534", 1, 65534, 1}, When{"65535", 65535, 0, 0},
+        When{"7..7", 7, 7, 1}}) {
+    InjectRule r = parse_inject(std::string("getppid:retval=0:when=") + w.expr, false);
+    EXPECT_EQ(r.first, w.first) << w.expr;
+    EXPECT_EQ(r.last, w.last) << w.expr;
+    EXPECT_EQ(r.step, w.step) << w.expr;
+  }
+  EXPECT_EQ(parse_inject("getppid:retval=0:when=2:when=9", false).first, 9u);
+  EXPECT_EQ(parse_inject("getppid:retval=0x10", false).retval, 16);
+  EXPECT_EQ(parse_inject("getppid:retval=9223372036854775807", false).retval, INT64_MAX);
+  EXPECT_EQ(parse_inject("getppid:error=4095", false).error, 4095);
+  EXPECT_EQ(parse_inject("getppid:error=EIO:when=3", true).error, EIO);
+  EXPECT_EQ(parse_inject("getppid:signal=9", false).signal, 9);
+  EXPECT_FALSE(parse_inject("getppid:signal=9", false).tampers());
+
+  // delays: microseconds without a unit, as strace
+  EXPECT_EQ(parse_inject_delay_ns("250"), 250000u);
+  EXPECT_EQ(parse_inject_delay_ns("1.5s"), 1500000000u);
+  EXPECT_EQ(parse_inject_delay_ns("20ms"), 20000000u);
+  EXPECT_EQ(parse_inject_delay_ns("7us"), 7000u);
+  EXPECT_EQ(parse_inject_delay_ns("100ns"), 100u);
+  InjectRule d = parse_inject("read:delay_enter=10ms:delay_exit=5", false);
+  EXPECT_EQ(d.delay_enter_ns, 10000000u);
+  EXPECT_EQ(d.delay_exit_ns, 5000u);
+  EXPECT_FALSE(d.tampers());
+
+  for (const char* bad : {
+           "inject=openat",               // nothing to inject
+           "inject=openat:when=2",        // still nothing
+           "inject=openat:error=EBOGUS",  // unknown errno
+           "inject=openat:error=0",       //
+           "inject=openat:error=4096",    //
+           "inject=openat:retval=-1",     // out of range
+           "inject=openat:retval=9223372036854775808",
+           "inject=openat:retval=abc",             //
+           "inject=openat:error=EIO:retval=1",     // both
+           "inject=openat:error=EIO:error=EPERM",  // twice
+           "inject=openat:error=EIO:when=0",       // counts start at 1
+           "inject=openat:error=EIO:when=65536",   //
+           "inject=openat:error=EIO:when=3..2",    // empty range
+           "inject=openat:error=EIO:when=1..65535",
+           "inject=openat:error=EIO:when=2+0",  //
+           "inject=openat:error=EIO:when=+3",   //
+           "inject=openat:error=EIO:when=2..",  //
+           "inject=openat:error=EIO:when=x",    //
+           "inject=openat:signal=SIGBOGUS",     //
+           "inject=openat:signal=0",            //
+           "inject=openat:signal=USR1:signal=USR2",
+           "inject=openat:delay_enter=-1",  //
+           "inject=openat:delay_exit=5m",   // strace has no minutes
+           "inject=openat:delay_exit=",     //
+           "inject=openat:error=EIO:syscall=getpid",
+           "inject=openat:error=EIO:poke_enter=@arg1=00",
+           "inject=openat:error=EIO:bogus=1",  //
+           "inject=openat:error=EIO:",         //
+           "inject=openat:error",              //
+           "inject=:error=EIO",                // no set
+           "inject=!:error=EIO",               //
+           "inject=opnat:error=EIO",           // unknown syscall
+           "fault=openat:retval=1",            // fault takes error= and when=
+           "fault=openat:signal=USR1",         //
+           "fault=openat:delay_enter=1",       //
+       }) {
+    Qualifiers b;
+    try {
+      parse_qualifier(bad, b);
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const UsageError& e) {
+      std::string m = e.what();
+      EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+      EXPECT_FALSE(m.empty());
+    }
   }
 }
 

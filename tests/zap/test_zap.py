@@ -244,6 +244,170 @@ def test_count_and_rate():
             os.unlink(o)
 
 
+def run_writer_zap(mode, target, n=3, extra=()):
+    """zap the nth write of a writer into a regular file or a pipe; returns (proc, zaps, lines)."""
+    path = tmpfile() if target == "file" else "-"
+    with tempfile.NamedTemporaryFile("r", suffix=".jsonl", delete=False) as out:
+        rep = out.name
+    p = subprocess.run([SYSGATE, "zap", *BK, "--format", "json", "-o", rep, "--on", "write",
+                        "--nth", str(n), *mode, *extra, "--", prog("writer"), path, "8", "2000"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+    with open(rep) as f:
+        lines = [json.loads(l) for l in f if l.strip()]
+    os.unlink(rep)
+    if target == "file":
+        with open(path) as f:
+            written = f.read().split()
+        os.unlink(path)
+    else:
+        written = p.stdout.split()
+    return p, events(lines, "zap"), written
+
+
+def test_at_exit_and_before_are_exact():
+    # --at exit: the Nth write completes, nothing after it; --before: the Nth never runs.
+    # The same for a regular file (whose write stops for a pending SIGKILL) and a pipe
+    # (whose write does not).
+    via_exit = "ptrace" if BACKEND == "ptrace" else "bpf"
+    via_before = "ptrace" if BACKEND == "ptrace" else "seccomp"
+    for target in ("file", "pipe"):
+        for mode, want, at, via in ((["--at", "exit"], 3, "exit", via_exit),
+                                    (["--before"], 2, "before", via_before)):
+            p, z, written = run_writer_zap(mode + ["--signal", "KILL"], target)
+            what = f"{' '.join(mode)} ({target})"
+            check(written == [str(i) for i in range(1, want + 1)],
+                  f"{what}: exactly {want} lines", (written, p.stderr))
+            check(p.returncode == 137, f"{what}: the writer was killed", (p.returncode, p.stderr))
+            check(len(z) == 1 and z[0]["at"] == at and z[0]["via"] == via and z[0]["nth"] == 3
+                  and z[0]["syscall"] == "write", f"{what}: one zap, at {at}, via {via}, nth 3", z)
+            if z:
+                call = z[0].get("call") or ""
+                check(call.startswith('write(') and '"3\\n", 2)' in call,
+                      f"{what}: the report shows the call decoded", call)
+                check(z[0]["tid"] == z[0]["pid"], f"{what}: the calling thread", z)
+                if at == "exit":
+                    check(z[0]["ret"] == 2 and call.endswith(") = 2"),
+                          f"{what}: the call's result (2)", z)
+                    check(z[0]["call_exit_ts_ns"] <= z[0]["signal_ts_ns"] <= z[0]["exit_ts_ns"],
+                          f"{what}: call return, signal, exit in order", z)
+                else:
+                    check(z[0]["ret"] is None and z[0].get("exit_signal") == "SIGKILL",
+                          f"{what}: no result, killed", z)
+
+
+def test_before_errno():
+    # --before --errno EIO: the 3rd write fails instead of running; no signal unless asked
+    p, z, written = run_writer_zap(["--before", "--errno", "EIO"], "file", extra=["-y"])
+    check(written == ["1", "2"], "--before --errno EIO: lines 1-2, the 3rd write failed", written)
+    check(p.returncode == 1, "--before --errno EIO: the writer saw the error and exited 1",
+          (p.returncode, p.stderr))
+    check(len(z) == 1 and z[0]["ret"] == -5 and z[0]["errno"] == "EIO" and z[0]["signal"] is None
+          and z[0].get("exit_code") == 1, "--before --errno EIO: reported as failed with EIO", z)
+    if z:
+        call = z[0]["call"] or ""
+        check(call.startswith("write(3</tmp/") and call.endswith("= -1 EIO (Input/output error) (INJECTED)"),
+              "--before --errno -y: the call with its descriptor's path, and the injected result", call)
+
+
+def test_one_zap_by_default():
+    # two writers one after the other: by default only the first is zapped, --count 0 both
+    script = f"{prog('writer')} - 4; {prog('writer')} - 4"
+    for count, zaps, lines in ((None, 1, 2 + 4), ("0", 2, 2 + 2)):
+        extra = ["--count", count] if count else []
+        with tempfile.NamedTemporaryFile("r", suffix=".jsonl", delete=False) as out:
+            rep = out.name
+        p = subprocess.run([SYSGATE, "zap", *BK, "--format", "json", "-o", rep, "--on", "write",
+                            "--nth", "3", "--before", "--signal", "KILL", *extra, "-f", "--", "/bin/sh", "-c",
+                            script],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+        with open(rep) as f:
+            z = events([json.loads(l) for l in f if l.strip()], "zap")
+        os.unlink(rep)
+        n = len(p.stdout.split())
+        what = f"--count {count}" if count else "default --count"
+        check(len(z) == zaps, f"{what}: {zaps} zap(s)", z)
+        check(n == lines, f"{what}: {lines} lines written", (n, p.stdout))
+
+
+def test_now():
+    times = tmpfile()
+    w = subprocess.Popen([prog("trapper"), "trap", "20", times], stdout=subprocess.PIPE)
+    try:
+        w.stdout.read(1)  # set up: its handler is installed
+        p, lines = zap(["-p", str(w.pid), "--now", "--signal", "TERM"])
+        z = events(lines, "zap")
+        check(p.returncode == 0 and len(z) == 1 and z[0]["at"] == "now" and z[0]["nth"] is None
+              and z[0]["signal"] == "SIGTERM" and z[0]["time_to_exit_ns"] > 0,
+              "--now: the running process is signalled at once and its exit timed", (p.stderr, z))
+        check(z and z[0].get("exit_code") == 0 and z[0]["time_to_exit_ns"] >= 20_000_000,
+              "--now: its handler's 20 ms are in the time to exit", z)
+    finally:
+        if w.poll() is None:
+            w.kill()
+        w.wait()
+        os.unlink(times)
+
+
+def alive_marked(marker):
+    out = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+def test_scope_tree():
+    # the launched shell's whole tree goes when its child writer is zapped
+    marker = "31.4159"
+    script = f"sleep {marker} & sleep {marker} & {prog('writer')} - 8 2000; wait"
+    p, lines = zap(["--on", "write", "--nth", "3", "--signal", "KILL", "--scope", "tree", "-f",
+                    "--", "/bin/sh", "-c", script])
+    z = events(lines, "zap")
+    left = alive_marked(marker)
+    for pid in left:
+        os.kill(pid, 9)
+    check(not left, "--scope tree: the sleeping siblings are gone too", left)
+    check(len(z) == 1 and z[0]["scope"] == "tree" and z[0]["scope_pids"] >= 3
+          and z[0]["time_to_scope_exit_ns"] >= z[0]["time_to_exit_ns"],
+          "--scope tree: the report counts the tree and times its last exit", z)
+
+
+def test_scope_cgroup():
+    with open("/proc/self/mounts") as f:
+        roots = [l.split()[1] for l in f if l.split()[2] == "cgroup2"]
+    if not roots:
+        check(False, "--scope cgroup: needs cgroup v2 mounted")
+        return
+    cg = f"{roots[0]}/sysgate-test-{os.getpid()}"
+    os.mkdir(cg)
+    marker = "32.7182"
+    procs = []
+    try:
+        def enter():
+            with open(cg + "/cgroup.procs", "w") as f:
+                f.write("0")
+        procs.append(subprocess.Popen(["sleep", marker], preexec_fn=enter))
+        w = subprocess.Popen([prog("writer"), "/dev/null", "100000", "2000"], preexec_fn=enter)
+        procs.append(w)
+        p, lines = zap(["-p", str(w.pid), "--on", "write", "--nth", "3", "--signal", "KILL",
+                        "--scope", "cgroup"])
+        z = events(lines, "zap")
+        for pr in procs:
+            try:
+                pr.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        with open(cg + "/cgroup.procs") as f:
+            left = f.read().split()
+        check(not left and all(pr.poll() is not None for pr in procs),
+              "--scope cgroup: every process of the cgroup is gone", (left, p.stderr))
+        check(len(z) == 1 and z[0]["scope"] == "cgroup" and z[0]["scope_pids"] == 2,
+              "--scope cgroup: the report counts the cgroup's processes", z)
+    finally:
+        for pr in procs:
+            if pr.poll() is None:
+                pr.kill()
+            pr.wait()
+        os.rmdir(cg)
+
+
 def test_bad_input():
     cases = [
         (["--on", "write", "--signal", "NOPE", "--", "true"], "unknown signal"),
@@ -254,6 +418,15 @@ def test_bad_input():
         (["--on", "write", "--arg", "fd", "--", "true"], "malformed --arg"),
         (["--on", "write", "-p", "1"], "pid 1 without --force"),
         (["--", "true"], "missing --on"),
+        (["--on", "write", "--at", "middle", "--", "true"], "--at middle"),
+        (["--on", "write", "--errno", "EIO", "--", "true"], "--errno without --before"),
+        (["--on", "write", "--before", "--errno", "EBOGUS", "--", "true"], "unknown errno"),
+        (["--on", "write", "--before", "--at", "exit", "--", "true"], "--before with --at"),
+        (["--on", "write", "--scope", "galaxy", "--", "true"], "unknown scope"),
+        (["--on", "write", "--scope", "cgroup", "--", "true"], "cgroup scope of a launched command"),
+        (["--now", "--", "true"], "--now with a launched command"),
+        (["--now", "--on", "write", "-p", str(os.getpid())], "--now with --on"),
+        (["--on", "write", "--count", "-1", "--", "true"], "--count -1"),
     ]
     for args, what in cases:
         p = subprocess.run([SYSGATE, "zap", *BK] + args, capture_output=True, text=True, timeout=30)
@@ -275,6 +448,12 @@ def main():
     test_via_userspace()
     test_syslog()
     test_count_and_rate()
+    test_at_exit_and_before_are_exact()
+    test_before_errno()
+    test_one_zap_by_default()
+    test_now()
+    test_scope_tree()
+    test_scope_cgroup()
     test_bad_input()
     print(f"{len(FAILS)} failure(s)")
     return 1 if FAILS else 0

@@ -9,6 +9,12 @@
 // process_vm_readv. A launched command may install a seccomp filter before its
 // execve (launch_filter) so that only the selected calls stop it: it is then
 // resumed with PTRACE_CONT after each call and stops only at SECCOMP_RET_TRACE.
+//
+// Tampering (-e inject=, -e fault=, zap --at exit and --before), as strace does it:
+// a call that must not run gets syscall number -1 at its entry stop (the kernel
+// skips it), and its result is written into rax at its exit stop. Delays hold a
+// tracee stopped until a deadline kept in holds_, which poll() serves between
+// stops, so other tracees are handled meanwhile.
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -17,6 +23,7 @@
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +33,7 @@
 #include <cstddef>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -139,6 +147,18 @@ struct Tracee {
   uint64_t enter_ts = 0;
   uint8_t retry = 0;
   char comm[SG_COMM_LEN] = {};
+  // -e inject=: strace's countdown per syscall of this thread (first, last)
+  std::unordered_map<int, std::pair<uint32_t, uint32_t>> inject_count;
+  // this call: set at its entry stop, used at its exit stop
+  bool tampered = false;  // it does not run: its result is tamper_ret
+  int64_t tamper_ret = 0;
+  int exit_signal = 0;         // -e inject=...:signal=: sent when the call returns
+  uint64_t delay_exit_ns = 0;  // -e inject=...:delay_exit=
+  bool zap_exit = false;       // zap --at exit / --before: acted on at the exit stop
+  uint32_t zap_nth = 0;
+  // held by a delay (holds_): resumed with held_sig when it is due
+  bool held = false;
+  int held_sig = 0;
 };
 
 struct Proc {
@@ -173,10 +193,16 @@ class PtraceBackend final : public Backend {
   std::vector<sock_filter> launch_filter(const SessionConfig& cfg) override {
     std::vector<bool> want(SG_MAX_SYSCALLS, false);
     size_t n = 0, all = 0;
+    auto in = [](const std::vector<bool>& set, int nr) {
+      return static_cast<size_t>(nr) < set.size() && set[nr];
+    };
     for (const auto& s : syscall_table()) {
       if (s.nr < 0 || s.nr >= SG_MAX_SYSCALLS) continue;
       ++all;
-      if (static_cast<size_t>(s.nr) < cfg.syscalls.size() && cfg.syscalls[s.nr]) {
+      // the calls shown, and the calls injected into (shown or not)
+      bool w = in(cfg.syscalls, s.nr);
+      for (const auto& r : cfg.inject) w = w || in(r.syscalls, s.nr);
+      if (w) {
         want[s.nr] = true;
         ++n;
       }
@@ -225,6 +251,14 @@ class PtraceBackend final : public Backend {
       if (info.nr >= 0 && info.nr < SG_MAX_SYSCALLS)
         specs_[info.nr] = capture_spec(info, cfg.limits);
     cfg_.syscalls.resize(SG_MAX_SYSCALLS, false);
+    // as strace: the last rule that names a syscall is the one for it
+    rule_of_.assign(SG_MAX_SYSCALLS, -1);
+    if (cfg.mode != Mode::Zap)
+      for (size_t i = 0; i < cfg_.inject.size(); ++i)
+        for (int nr = 0; nr < SG_MAX_SYSCALLS; ++nr)
+          if (static_cast<size_t>(nr) < cfg_.inject[i].syscalls.size() &&
+              cfg_.inject[i].syscalls[nr])
+            rule_of_[nr] = static_cast<int>(i);
     buf_.resize(SG_EVENT_MAX);
     // stops are waited for with sigtimedwait: SIGCHLD is blocked while we trace
     sigset_t chld;
@@ -275,9 +309,15 @@ class PtraceBackend final : public Backend {
     for (;;) {
       int status = 0;
       pid_t pid;
+      release_due();
       while ((pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0) n += handle(pid, status);
-      const int64_t left = until - mono_ns();
+      const int64_t now = mono_ns();
+      int64_t left = until - now;
       if (left <= 0) break;
+      if (!holds_.empty()) {
+        left = std::min(left, holds_.begin()->first - now);
+        if (left <= 0) continue;  // a held tracee is due: resume it first
+      }
       timespec ts{static_cast<time_t>(left / 1000000000), static_cast<long>(left % 1000000000)};
       if (pid < 0 && errno == ECHILD) {  // no tracee (yet)
         nanosleep(&ts, nullptr);
@@ -316,8 +356,10 @@ class PtraceBackend final : public Backend {
     open_ = false;
     // Detach from every tracee: a running one is interrupted first (detaching
     // needs a stop); a signal it was about to take is handed back.
+    holds_.clear();
     for (auto it = tracees_.begin(); it != tracees_.end();) {
-      if (it->second.parked) {  // stopped, never resumed: no stop will come
+      // stopped and never resumed (a new child, or held by a delay): no stop will come
+      if (it->second.parked || (it->second.held && !it->second.seccomp)) {
         ptrace(PTRACE_DETACH, it->first, 0, 0);
         it = tracees_.erase(it);
       } else {
@@ -558,27 +600,108 @@ class PtraceBackend final : public Backend {
       memcpy(t.args, e, sizeof t.args);
       t.enter_ts = now;
       t.retry = 0;
+      t.tampered = false;
+      t.exit_signal = 0;
+      t.delay_exit_ns = 0;
+      t.zap_exit = false;
       if (info.arch != AUDIT_ARCH_X86_64) nr_ok_ = false;
       if (!t.armed && launched_ && t.tgid == launched_ &&
           (nr == SG_NR_execve || nr == SG_NR_execveat))
         t.armed = true;
-      if (t.armed && info.arch == AUDIT_ARCH_X86_64 && nr >= 0 && nr < SG_MAX_SYSCALLS &&
-          cfg_.syscalls[nr])
-        n = entry(t);
+      if (t.armed && info.arch == AUDIT_ARCH_X86_64 && nr >= 0 && nr < SG_MAX_SYSCALLS) {
+        const InjectRule* rule = inject_due(t, nr);
+        if (rule) {
+          if (rule->tampers())
+            tamper(t, rule->has_retval ? rule->retval : -static_cast<int64_t>(rule->error));
+          t.exit_signal = rule->signal;
+          t.delay_exit_ns = rule->delay_exit_ns;
+        }
+        if (cfg_.syscalls[nr]) n = entry(t);
+        if (rule && rule->delay_enter_ns) {
+          hold(t, rule->delay_enter_ns, 0);
+          return n;
+        }
+      }
     } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
-      if (t.in_call && t.recorded) n = exit_stop(t, info.exit.rval, now);
+      int64_t ret = info.exit.rval;
+      int sig = 0;
+      uint64_t delay = 0;
+      if (t.in_call) {
+        const bool injected = t.tampered && ptrace(PTRACE_POKEUSER, t.tid, offsetof(user, regs.rax),
+                                                   static_cast<long>(t.tamper_ret)) == 0;
+        if (injected) ret = t.tamper_ret;
+        if (t.zap_exit)
+          n = zap_exit(t, ret, now);
+        else if (t.recorded)
+          n = exit_stop(t, ret, now, injected ? SG_XF_INJECTED : 0);
+        sig = t.exit_signal;
+        delay = t.delay_exit_ns;
+      }
       // the launched command's exec failed: what its launcher does next is not the command
-      if (t.tid == launched_ && !launched_exec_ && info.exit.rval < 0 &&
+      if (t.tid == launched_ && !launched_exec_ && ret < 0 &&
           (t.nr == SG_NR_execve || t.nr == SG_NR_execveat))
         t.armed = false;
       t.in_call = false;
       t.recorded = false;
+      t.tampered = false;
+      t.exit_signal = 0;
+      t.delay_exit_ns = 0;
       if (t.nr == nr_prctl_ && t.args[0] == kPrSetName) read_comm(t);
+      if (delay) {
+        hold(t, delay, sig);
+        return n;
+      }
+      resume(t, sig);
+      return n;
     } else {
       t.in_call = false;
     }
     resume(t, 0);
     return n;
+  }
+
+  // -e inject=: the rule for this call when its number in this thread is due (strace's
+  // countdown: FIRST counts down to the first injection, then restarts from STEP; LAST
+  // counts down to the end), else null.
+  const InjectRule* inject_due(Tracee& t, int nr) {
+    if (rule_of_.empty() || rule_of_[nr] < 0) return nullptr;
+    const InjectRule& r = cfg_.inject[static_cast<size_t>(rule_of_[nr])];
+    constexpr uint32_t kNoEnd = UINT32_MAX;
+    auto& [first, last] =
+        t.inject_count.try_emplace(nr, r.first, r.last ? r.last : kNoEnd).first->second;
+    if (first == 0 || last == 0) return nullptr;
+    --first;
+    if (last != kNoEnd) --last;
+    if (first != 0) return nullptr;
+    first = r.step;
+    return &r;
+  }
+
+  // At the entry stop: the call does not run (number -1); its exit stop gets ret.
+  void tamper(Tracee& t, int64_t ret) {
+    if (ptrace(PTRACE_POKEUSER, t.tid, offsetof(user, regs.orig_rax), -1L) != 0) return;
+    t.tampered = true;
+    t.tamper_ret = ret;
+  }
+
+  // Keeps a stopped tracee stopped for ns, then resumes it with sig (poll: release_due).
+  void hold(Tracee& t, uint64_t ns, int sig) {
+    t.held = true;
+    t.held_sig = sig;
+    holds_.emplace(mono_ns() + static_cast<int64_t>(std::min<uint64_t>(ns, INT64_MAX / 4)), t.tid);
+  }
+
+  void release_due() {
+    if (holds_.empty()) return;
+    const int64_t now = mono_ns();
+    while (!holds_.empty() && holds_.begin()->first <= now) {
+      pid_t tid = holds_.begin()->second;
+      holds_.erase(holds_.begin());
+      auto it = tracees_.find(tid);
+      if (it == tracees_.end() || !it->second.held) continue;  // it died meanwhile
+      it->second.held = false;
+      resume(it->second, it->second.held_sig);
+    }
   }
 
   static constexpr uint64_t kPrSetName = 15;
@@ -601,6 +724,15 @@ class PtraceBackend final : public Backend {
       return zap(t, p);
     }
     ++seen_;
+    // an injected exit_group returns: its entry says so (the reader waits for its exit)
+    write_enter(t, t.tampered ? SG_XF_INJECTED : 0);
+    t.recorded = !(specs_[nr].flags & SG_SYS_NORETURN) || t.tampered;
+    return 1;
+  }
+
+  // The call's SG_EV_ENTER record, input memory captured now (at its entry stop).
+  void write_enter(Tracee& t, uint16_t flags) {
+    const int nr = t.nr;
     sg_enter* e = reinterpret_cast<sg_enter*>(buf_.data());
     memset(e, 0, sizeof *e);
     sg_cap_ctx c{};
@@ -613,19 +745,25 @@ class PtraceBackend final : public Backend {
     trunc_ += c.trunc ? 1 : 0;
     t.retry = c.retry;
     e->ncap = c.ncap;
+    e->flags = flags;
     fill_hdr(&e->hdr, SG_EV_ENTER, c.off, nr, t.enter_ts, t);
     sink_(buf_.data(), c.off);
-    t.recorded = !(specs_[nr].flags & SG_SYS_NORETURN);
-    return 1;
   }
 
-  int exit_stop(Tracee& t, int64_t ret, uint64_t now) {
+  int exit_stop(Tracee& t, int64_t ret, uint64_t now, uint16_t flags) {
     const int nr = t.nr;
     if (cfg_.mode == Mode::Count) {
       counts_[nr].returned(now - t.enter_ts, ret < 0 && ret >= -4095);
       return 0;
     }
     if (cfg_.mode != Mode::Trace) return 0;
+    write_exit(t, ret, now, flags);
+    return 1;
+  }
+
+  // The call's SG_EV_EXIT record, output memory captured now (at its exit stop).
+  void write_exit(Tracee& t, int64_t ret, uint64_t now, uint16_t flags) {
+    const int nr = t.nr;
     sg_exit* e = reinterpret_cast<sg_exit*>(buf_.data());
     memset(e, 0, sizeof *e);
     sg_cap_ctx c{};
@@ -641,9 +779,9 @@ class PtraceBackend final : public Backend {
     e->ret = ret;
     e->enter_ts_ns = t.enter_ts;
     e->ncap = c.ncap;
+    e->flags = flags;
     fill_hdr(&e->hdr, SG_EV_EXIT, c.off, nr, now, t);
     sink_(buf_.data(), c.off);
-    return 1;
   }
 
   bool args_match(const Tracee& t) {
@@ -683,6 +821,19 @@ class PtraceBackend final : public Backend {
     }
     p.zapped = true;
     ++zaps_;
+    write_enter(t, SG_XF_ZAPPED);  // the call as trace shows it, for the report
+    const ZapAt at = cfg_.zap.at;
+    if (at == ZapAt::Exit ||
+        (at == ZapAt::Before && (cfg_.zap.error || cfg_.zap.signal != SIGKILL))) {
+      // acted on at the exit stop; --before: the call does not run, it fails instead
+      t.zap_exit = true;
+      t.zap_nth = p.matched;
+      if (at == ZapAt::Before)
+        tamper(t, -static_cast<int64_t>(cfg_.zap.error ? cfg_.zap.error : EINTR));
+      return 1;
+    }
+    // --at entry; --before with SIGKILL: a SIGKILL pending as it leaves the entry stop
+    // keeps the call from running
     sg_zap z{};
     if (cfg_.zap.in_kernel) {
       z.send_ret = kill(t.tgid, cfg_.zap.signal) == 0 ? 0 : -errno;
@@ -692,8 +843,33 @@ class PtraceBackend final : public Backend {
     memcpy(z.args, t.args, sizeof z.args);
     z.signal = cfg_.zap.signal;
     z.nth = p.matched;
+    z.at = at == ZapAt::Before ? SG_ZAP_BEFORE : SG_ZAP_AT_ENTRY;
     sink_(&z, sizeof z);
-    return 1;
+    return 2;
+  }
+
+  // zap --at exit, --before (not SIGKILL alone): the tracee is stopped at the exit of
+  // the Nth call, its result (ret) in place; the signal is sent before it goes on, so
+  // it takes it before its next instruction. --before --errno E without --signal sends
+  // none (signal 0 in the record).
+  int zap_exit(Tracee& t, int64_t ret, uint64_t now) {
+    t.zap_exit = false;
+    const bool before = cfg_.zap.at == ZapAt::Before;
+    write_exit(t, ret, now, static_cast<uint16_t>(SG_XF_ZAPPED | (before ? SG_XF_INJECTED : 0)));
+    sg_zap z{};
+    if (!before || cfg_.zap.send_signal) {
+      z.signal = cfg_.zap.signal;
+      z.send_ret = kill(t.tgid, cfg_.zap.signal) == 0 ? 0 : -errno;
+      z.signal_ts_ns = static_cast<uint64_t>(mono_ns());
+    }
+    fill_hdr(&z.hdr, SG_EV_ZAP, sizeof z, t.nr, t.enter_ts, t);
+    memcpy(z.args, t.args, sizeof z.args);
+    z.nth = t.zap_nth;
+    z.at = before ? SG_ZAP_BEFORE : SG_ZAP_AT_EXIT;
+    z.ret = ret;
+    z.exit_ts_ns = now;
+    sink_(&z, sizeof z);
+    return 2;
   }
 
   // 0 SIG_DFL, 1 SIG_IGN, 2 a handler (ptrace does not show its address)
@@ -762,6 +938,8 @@ class PtraceBackend final : public Backend {
   std::unordered_map<pid_t, int> reaped_;
   std::unordered_map<int, CountRow> counts_;  // nr set in counts()
   std::vector<pid_t> detach_at_stop_;
+  std::vector<int> rule_of_;             // by number: index in cfg_.inject, -1 none
+  std::multimap<int64_t, pid_t> holds_;  // tracees held by a delay, by when they are due
   bool open_ = false;
   sigset_t old_mask_{};
   bool mask_saved_ = false;
