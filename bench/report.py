@@ -136,7 +136,7 @@ def report_b9(b9, b9x):
                   f"| {rr} | {f(med(added), '.0f')} | {len(ratios)} |")
     if b9x:
         print("\n### B9 (b) `zap --at exit` latency: the Nth call's return to the process's exit\n")
-        print("bench/writer killed (SIGKILL) at its 5th write(2); --at exit: `exit_ts_ns` − `ret_ts_ns` of the "
+        print("bench/writer killed (SIGKILL) at its 5th write(2); --at exit: `exit_ts_ns` − `call_exit_ts_ns` (= `return_to_exit_ns`) of the "
               "report; --at entry (for scale): syscall entry to exit (`call_to_exit_ns`). Lines left must be 5 "
               "with --at exit (the call completed, nothing after it ran).\n")
         print("| case | runs | p50 us | p99 us | max us | lines left (all runs) | via |")

@@ -7,7 +7,8 @@ usage: bench/zap_exit_latency.py SYSGATE WRITER [RUNS]
 RUNS times each (interleaved), bench/writer writes numbered lines (one write(2) each,
 200 us apart) into a regular file, or into a pipe, and sysgate kills it at its 5th write:
 `zap --on write --nth 5 --at exit --signal KILL --format json`. The latency is the report's
-process exit (`exit_ts_ns`: its last thread gone) minus the call's return (`ret_ts_ns`);
+process exit (`exit_ts_ns`: its last thread gone) minus the call's return (`call_exit_ts_ns`; the report's
+`return_to_exit_ns` is the same difference);
 the writer must leave exactly 5 lines (the call completed, nothing after it ran).
 For scale, the same with `--at entry`: syscall entry to exit (`call_to_exit_ns`).
 Prints raw rows for bench/report.py: B9X case run latency_ns lines via
@@ -46,7 +47,10 @@ def one(at, into):
         return None, lines, ""
     z = z[0]
     if at == "exit":
-        lat = z["exit_ts_ns"] - z["ret_ts_ns"] if z.get("ret_ts_ns") and z.get("exit_ts_ns") else None
+        lat = z["exit_ts_ns"] - z["call_exit_ts_ns"] if z.get("call_exit_ts_ns") and z.get("exit_ts_ns") else None
+        if lat is not None and z.get("return_to_exit_ns") not in (None, lat):
+            print(f"B9: return_to_exit_ns {z.get('return_to_exit_ns')} != exit_ts_ns - call_exit_ts_ns {lat}",
+                  file=sys.stderr)
     else:
         lat = z.get("call_to_exit_ns")
     return lat, lines, z.get("via", "")
