@@ -57,6 +57,7 @@ mountpoint -q /sys/kernel/debug || mount -t debugfs nodev /sys/kernel/debug 2>/d
 
 # ---- build --------------------------------------------------------------------------
 if [ ! -x "$BUILD/bench/getppid_loop" ] || [ ! -x "$BUILD/bench/seccomp_floor" ] || [ ! -x "$BUILD/bench/writer" ] ||
+  [ ! -x "$BUILD/bench/notif_floor" ] ||
   [ ! -x "$BUILD/sysgate" ]; then
   cmake -S "$REPO" -B "$BUILD" -DSYSGATE_TESTS=OFF -DCMAKE_BUILD_TYPE=Release >/dev/null &&
     cmake --build "$BUILD" -j2 >/dev/null 2>&1 || log "build failed; sysgate rows will be missing"
@@ -351,7 +352,8 @@ fi
 #               round: A/A (the loop twice) and the floor (an allow-all filter, no supervisor).
 #     selected: getppid loop under `zap --on getppid --nth 1000000000 --before` (every call
 #               is a user-notification round trip, never the Nth) vs the loop alone; the figure
-#               is the ns added per call. Peer: strace --seccomp-bpf, a ptrace stop per call.
+#               is the ns added per call. Floor: bench/progs/notif_floor, a minimal supervisor that
+#               answers each notification at once (CONTINUE). Peer: strace --seccomp-bpf, a ptrace stop.
 # (b) --at exit: time from the Nth call's return (the report's return timestamp) to the
 #     process's exit, p50/p99 over B9_RUNS zaps of bench/writer at its 5th write, SIGKILL,
 #     into a regular file and into a pipe (bench/zap_exit_latency.py); lines left must be 5.
@@ -374,6 +376,8 @@ if [[ " $ONLY " == *" B9 "* ]] && [ $HAVE_SG = 1 ]; then
       "$SG" zap --on fdatasync --before --signal KILL -o "$OUT/b9.out" --
     b9_run "sysgate zap --on getppid --nth 1000000000 --before (every getppid selected)" selected "$N_SEL" \
       "$SG" zap --on getppid --nth 1000000000 --before --signal KILL -o "$OUT/b9.out" --
+    b9_run "floor: minimal user-notification supervisor, every getppid (bench/progs/notif_floor)" selected "$N_SEL" \
+      "$P/notif_floor"
     b9_run "strace -f --seccomp-bpf -e trace=getppid -o /dev/null (peer: a ptrace stop per call)" selected "$N_SEL" \
       strace -f --seccomp-bpf -e trace=getppid -o /dev/null --
   done
