@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
     };
     struct sock_fprog prog = {sizeof f / sizeof f[0], f};
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(1);
-    int lfd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    int lfd =
+        syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
     if (lfd < 0) _exit(1);
     char c;
     if (write(up[1], &lfd, sizeof lfd) != sizeof lfd || read(go[0], &c, 1) != 1) _exit(1);
