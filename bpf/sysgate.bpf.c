@@ -1150,6 +1150,7 @@ static __always_inline int zap_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u6
 	e->exit_ts_ns = 0;
 	e->ppid = BPF_CORE_READ(bpf_get_current_task_btf(), real_parent, tgid);
 	e->pad = 0;
+	e->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
@@ -1204,6 +1205,7 @@ static __always_inline int zap_exit(long nr, __s64 ret)
 	e->exit_ts_ns = now;
 	e->ppid = BPF_CORE_READ(bpf_get_current_task_btf(), real_parent, tgid);
 	e->pad = 0;
+	e->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

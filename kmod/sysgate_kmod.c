@@ -20,6 +20,7 @@
 #include <linux/irq_work.h>
 #include <linux/kprobes.h>
 #include <linux/miscdevice.h>
+#include <linux/cgroup.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -324,6 +325,9 @@ static void sg_zap_record(struct sg_session *s, int nr, struct sg_inflight *inf,
 	z.exit_ts_ns = exit_ts;
 	rcu_read_lock();
 	z.ppid = task_tgid_nr(rcu_dereference(current->real_parent));
+#ifdef CONFIG_CGROUPS
+	z.cgroup_id = cgroup_id(task_dfl_cgroup(current));
+#endif
 	rcu_read_unlock();
 	if (!sg_ring_put(s, &z, sizeof(z)))
 		sg_count_inc(s, SG_CNT_ZAP_DROP);

@@ -102,6 +102,7 @@ struct sg_zap {
 	__u64 exit_ts_ns; /* SG_ZAP_AT_EXIT: when the call returned */
 	__u32 ppid;       /* the caller's parent process (--scope tree finds its tree by it) */
 	__u32 pad;
+	__u64 cgroup_id; /* the caller's cgroup v2 id (--scope cgroup; the process may be gone) */
 };
 
 struct sg_sig_deliver {

@@ -34,9 +34,10 @@ struct ZapRecord {
   uint64_t exit_ts_ns = 0;  // at exit: when the call returned
   int signal = 0, send_ret = 0;
   uint32_t nth = 0;
-  uint8_t at = 0;     // enum sg_zap_at
-  int64_t ret = 0;    // at exit: the call's result; before: the result it was given
-  uint32_t ppid = 0;  // the caller's parent (0: unknown)
+  uint8_t at = 0;          // enum sg_zap_at
+  int64_t ret = 0;         // at exit: the call's result; before: the result it was given
+  uint32_t ppid = 0;       // the caller's parent (0: unknown)
+  uint64_t cgroup_id = 0;  // its cgroup v2 id (0: unknown)
   const char* via =
       nullptr;  // who acted: "bpf", "kmod", "seccomp", "ptrace" (nullptr: the backend's)
 };

@@ -53,8 +53,9 @@ struct ScopeMember {
 
 struct ZapResult {
   uint32_t pid = 0;
-  uint32_t tid = 0;   // the thread that made the call
-  uint32_t ppid = 0;  // its parent when it made it (--scope tree)
+  uint32_t tid = 0;        // the thread that made the call
+  uint32_t ppid = 0;       // its parent when it made it (--scope tree)
+  uint64_t cgroup_id = 0;  // its cgroup v2 id (--scope cgroup)
   std::string comm;
   int nr = -1;  // -1: --now (no call)
   uint32_t nth = 0;
@@ -87,11 +88,13 @@ struct ZapResult {
 struct ZapHooks {
   // --scope: the other processes to signal with tgid (its descendants, or the rest of its
   // cgroup), never sysgate or its readers; note says why the scope was narrowed.
-  std::function<std::vector<pid_t>(pid_t tgid, std::string* note)> scope_members;
+  // cgroup_id: the caller's cgroup v2 id from the kernel (0: unknown), for a process gone.
+  std::function<std::vector<pid_t>(pid_t tgid, uint64_t cgroup_id, std::string* note)>
+      scope_members;
   // A process the kernel side should time (its exit, its signal) as a zapped one.
   std::function<void(pid_t)> time_exit;
   // --scope cgroup escalation: kill the whole cgroup of tgid at once (cgroup.kill).
-  std::function<bool(pid_t tgid)> kill_cgroup;
+  std::function<bool(pid_t tgid, uint64_t cgroup_id)> kill_cgroup;
   // The parent process of pid (--scope tree walks up to the watched target); -1 if gone.
   std::function<pid_t(pid_t)> parent_of;
 };
@@ -119,6 +122,13 @@ class Zapper final : public RecordConsumer {
   // --count reached and every zapped process has exited.
   bool done() const;
   bool pending() const { return !pending_.empty(); }
+  // Some process of a pending zap's scope (not the zapped one) has not exited yet.
+  bool members_alive() const {
+    for (const auto& [pid, z] : pending_)
+      for (const auto& m : z.members)
+        if (!m.exited) return true;
+    return false;
+  }
   uint64_t zaps() const { return zaps_; }
   // Final line: counts, time-to-exit statistics and what the kernel side lost
   // or held back. Returns the number of zaps.
@@ -149,7 +159,7 @@ class Zapper final : public RecordConsumer {
   std::vector<uint64_t> times_;
   std::set<uint32_t> watched_;
   std::unique_ptr<JsonLine> json_;  // the JSON form of every line (--format json)
-  uint64_t zaps_ = 0, escalated_ = 0, unexited_ = 0;
+  uint64_t zaps_ = 0, escalated_ = 0, unexited_ = 0, exited_ = 0;
 };
 
 }  // namespace sysgate

@@ -152,6 +152,7 @@ void Zapper::zap(const ZapRecord& r) {
   z.pid = r.tgid;
   z.tid = r.tid ? r.tid : r.tgid;
   z.ppid = r.ppid;
+  z.cgroup_id = r.cgroup_id;
   z.comm = r.comm;
   z.nr = r.nr;
   z.nth = r.nth;
@@ -217,7 +218,7 @@ void Zapper::refresh_trees() {
   std::string note;
   for (uint32_t root : watched_) {
     auto& cache = trees_[root];
-    for (pid_t p : hooks_.scope_members(static_cast<pid_t>(root), &note)) {
+    for (pid_t p : hooks_.scope_members(static_cast<pid_t>(root), 0, &note)) {
       if (cache.count(p)) continue;
       UniqueFd fd(pidfd_open(p, 0));
       if (fd) cache.emplace(p, std::move(fd));
@@ -261,7 +262,7 @@ void Zapper::widen(ZapResult& z) {
   // a process forking while we signal: look again until no new member shows up
   for (int round = 0; round < 8; ++round) {
     bool added = false;
-    for (pid_t p : hooks_.scope_members(root, &z.scope_note))
+    for (pid_t p : hooks_.scope_members(root, z.cgroup_id, &z.scope_note))
       if (!candidates.count(p) && !seen.count(p)) candidates.emplace(p, UniqueFd(pidfd_open(p, 0)));
     for (auto& [p, fd] : candidates) {
       if (!seen.insert(p).second || !fd) continue;
@@ -318,7 +319,8 @@ void Zapper::maybe_report(uint32_t tgid) {
     if (!m.exited) return;
   uint64_t last = z.exit_ts;
   for (const auto& m : z.members) last = std::max(last, m.exit_ts);
-  if (z.signal_ts && last >= z.signal_ts) times_.push_back(last - z.signal_ts);
+  ++exited_;
+  if (z.signalled && z.signal_ts && last >= z.signal_ts) times_.push_back(last - z.signal_ts);
   report(z);
   for (const auto& m : z.members) member_of_.erase(static_cast<uint32_t>(m.pid));
   pending_.erase(it);
@@ -389,7 +391,7 @@ int Zapper::tick() {
       z.escalate_ts = mono_ns();
       bool any = false;
       if (opts_.scope == ZapScope::Cgroup && hooks_.kill_cgroup &&
-          hooks_.kill_cgroup(static_cast<pid_t>(z.pid)))
+          hooks_.kill_cgroup(static_cast<pid_t>(z.pid), z.cgroup_id))
         any = true;
       if (!z.exited && z.pidfd && pidfd_kill(z.pidfd.get(), SIGKILL) == 0) any = true;
       for (auto& m : z.members)
@@ -441,7 +443,10 @@ void Zapper::report(const ZapResult& z) {
   else
     text = fmt::format("[pid {:>5}] zap {} ({}) {} #{} {}: {}; {}", z.tid, decode::escape(z.comm),
                        z.pid, name, z.nth, at_text(z), call, how);
-  if (z.exited) {
+  if (z.exited && !z.signalled) {
+    text += fmt::format("; exit {} s after the call", seconds(from_call));
+    text += fmt::format(", {}", status_text(z.status));
+  } else if (z.exited) {
     text += fmt::format("; exit {} s after the signal", seconds(tte));
     if (!z.now) text += fmt::format(" ({} s after the call)", seconds(from_call));
     text += fmt::format(", {}", status_text(z.status));
@@ -487,7 +492,10 @@ void Zapper::report(const ZapResult& z) {
     l.field("call_exit_ts_ns", wall(z.call_exit_ts));
   else
     l.field("call_exit_ts_ns", nullptr);
-  l.field("signal_ts_ns", wall(z.signal_ts));
+  if (z.signalled)
+    l.field("signal_ts_ns", wall(z.signal_ts));
+  else
+    l.field("signal_ts_ns", nullptr);
   if (z.deliver_ts)
     l.field("deliver_ts_ns", wall(z.deliver_ts));
   else
@@ -578,7 +586,7 @@ uint64_t Zapper::finish(uint64_t lost, uint64_t held_back, uint64_t untracked) {
     json_->begin()
         .field("event", "zap_summary")
         .field("zaps", zaps_)
-        .field("exited", times_.size())
+        .field("exited", exited_)
         .field("escalated", escalated_)
         .field("running", unexited_)
         .field("min_ns", mn)
@@ -594,8 +602,8 @@ uint64_t Zapper::finish(uint64_t lost, uint64_t held_back, uint64_t untracked) {
         out_,
         "sysgate: {} zap{}, {} exited, {} escalated; time to exit min {} median {} p99 {} max "
         "{} s\n",
-        zaps_, zaps_ == 1 ? "" : "s", times_.size(), escalated_, seconds(mn), seconds(med),
-        seconds(p99), seconds(mx));
+        zaps_, zaps_ == 1 ? "" : "s", exited_, escalated_, seconds(mn), seconds(med), seconds(p99),
+        seconds(mx));
     if (lost || held_back || untracked)
       fmt::print(out_,
                  "sysgate: {} zap records lost, {} zaps held back by --max-rate, {} processes "

@@ -126,6 +126,7 @@ void RecordReader::record(const void* data, size_t len) {
       r.ret = z.ret;
       r.exit_ts_ns = z.exit_ts_ns;
       r.ppid = z.ppid;
+      r.cgroup_id = z.cgroup_id;
       std::memcpy(r.args, z.args, sizeof r.args);
       c_.zap(r);
       return;

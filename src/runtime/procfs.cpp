@@ -210,6 +210,30 @@ std::string cgroup2_mount() {
   return {};
 }
 
+namespace {
+
+std::string find_ino(const std::string& dir, uint64_t ino, int depth) {
+  struct stat st;
+  if (stat(dir.c_str(), &st) == 0 && st.st_ino == ino) return dir;
+  if (depth > 32) return {};
+  DirPtr d(opendir(dir.c_str()));
+  if (!d) return {};
+  while (dirent* e = readdir(d.get())) {
+    if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
+    std::string found = find_ino(dir + "/" + e->d_name, ino, depth + 1);
+    if (!found.empty()) return found;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string cgroup_dir_by_id(uint64_t id) {
+  // a cgroup v2 id is the inode number of its directory
+  const std::string root = cgroup2_mount();
+  return root.empty() || !id ? std::string() : find_ino(root, id, 0);
+}
+
 bool cgroup_kill(const std::string& dir) {
   int fd = ::open((dir + "/cgroup.kill").c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return false;

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ std::vector<pid_t> descendants(pid_t root);
 std::string cgroup_of(pid_t pid);
 // Where cgroup v2 is mounted (/sys/fs/cgroup, or .../unified on a hybrid system); "" if not.
 std::string cgroup2_mount();
+// The directory of the cgroup v2 whose id is id (the kernel's bpf_get_current_cgroup_id()).
+std::string cgroup_dir_by_id(uint64_t id);
 // The processes of a cgroup directory (/sys/fs/cgroup/...).
 std::vector<pid_t> cgroup_procs(const std::string& dir);
 // Kills every process of the cgroup at once (cgroup.kill, Linux 5.14); false if refused.

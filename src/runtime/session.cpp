@@ -449,22 +449,36 @@ int Session::run() {
     std::vector<pid_t> never = cfg.targets.exclude;
     never.push_back(self);
     const bool force = cfg.zap.force;
-    hooks.scope_members = [scope = zopts.scope, never, force](pid_t tgid, std::string* note) {
+    // --scope cgroup: the caller's cgroup directory, from /proc while it lives, else from
+    // the id the kernel recorded; never the root, nor sysgate's own cgroup
+    auto cgroup_dir = [](pid_t tgid, uint64_t id, std::string* note) -> std::string {
+      const std::string mount = procfs::cgroup2_mount();
+      std::string cg = procfs::cgroup_of(tgid);
+      std::string dir = !cg.empty() && !mount.empty() ? mount + cg : procfs::cgroup_dir_by_id(id);
+      std::string self = mount + procfs::cgroup_of(getpid());
+      if (mount.empty() || dir.empty()) {
+        *note = "its cgroup is unknown (no cgroup v2, or it is gone): the process alone";
+        return {};
+      }
+      if (dir == mount) {
+        *note = "it is in the root cgroup: the process alone";
+        return {};
+      }
+      if (dir == self) {
+        *note = "it shares sysgate's own cgroup: the process alone";
+        return {};
+      }
+      return dir;
+    };
+    hooks.scope_members = [scope = zopts.scope, never, force, cgroup_dir](pid_t tgid, uint64_t id,
+                                                                          std::string* note) {
       std::vector<pid_t> out;
       if (scope == ZapScope::Tree) {
         out = procfs::descendants(tgid);
       } else if (scope == ZapScope::Cgroup) {
-        const std::string cg = procfs::cgroup_of(tgid);
-        if (cg.empty() || cg == "/" || procfs::cgroup2_mount().empty()) {
-          *note = cg.empty() ? "its cgroup is unknown (no cgroup v2): the process alone"
-                             : "it is in the root cgroup: the process alone";
-          return out;
-        }
-        if (cg == procfs::cgroup_of(getpid())) {
-          *note = "it shares sysgate's own cgroup: the process alone";
-          return out;
-        }
-        out = procfs::cgroup_procs(procfs::cgroup2_mount() + cg);
+        std::string dir = cgroup_dir(tgid, id, note);
+        if (dir.empty()) return out;
+        out = procfs::cgroup_procs(dir);
       }
       std::erase_if(out, [&](pid_t p) {
         return p == tgid || (p == 1 && !force) ||
@@ -478,11 +492,10 @@ int Session::run() {
         backend_->zap_marked(p);
       };
     hooks.parent_of = [](pid_t p) { return procfs::ppid_of(p); };
-    hooks.kill_cgroup = [](pid_t tgid) {
-      const std::string cg = procfs::cgroup_of(tgid);
-      if (cg.empty() || cg == "/" || cg == procfs::cgroup_of(getpid())) return false;
-      const std::string root = procfs::cgroup2_mount();
-      return !root.empty() && procfs::cgroup_kill(root + cg);
+    hooks.kill_cgroup = [cgroup_dir](pid_t tgid, uint64_t id) {
+      std::string note;
+      std::string dir = cgroup_dir(tgid, id, &note);
+      return !dir.empty() && procfs::cgroup_kill(dir);
     };
     zapper = std::make_unique<Zapper>(zopts, out, offset, std::move(hooks));
   } else if (cfg.mode == Mode::Trace) {
@@ -557,6 +570,7 @@ int Session::run() {
   std::vector<pid_t> peers = cfg.targets.exclude;
   bool write_failed = false;
   int64_t next_alive_check = start;
+  int64_t child_done_at = 0;
   while (!stop_) {
     handle_signals();
     if (stop_) break;
@@ -588,10 +602,15 @@ int Session::run() {
       break;
     }
     if (zapper && zapper->done()) break;
-    if (child_ && child_reaped()) {
+    if (child_ && !child_done_ && child_reaped()) {
       child_done_ = true;
-      break;
+      child_done_at = mono_ns();
     }
+    // a zap of the command waits for the rest of its scope (--scope tree) to be gone too;
+    // its own exit record is already in the ring
+    if (child_done_ && !(zapper && zapper->pending() &&
+                         (zapper->members_alive() || mono_ns() - child_done_at < 1'000'000'000)))
+      break;
     if (end_at && mono_ns() >= end_at) break;
     // a zap waits for the rest of its scope too
     if (plan_.ends_with_targets && mono_ns() >= next_alive_check &&

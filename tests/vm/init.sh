@@ -131,14 +131,26 @@ done
 for b in kmod ebpf; do
   sysgate zap --backend $b --on write --nth 5 --signal KILL -o /tmp/z.txt -- writer - 100 1000 | cat > /tmp/lines
   n=$(wc -l < /tmp/lines)
-  if [ "$n" = 5 ] && grep -q 'on write #5: SIGKILL' /tmp/z.txt; then ok zap_nth5_$b
+  if [ "$n" = 5 ] && grep -q 'write #5 at entry: write(1, .*); SIGKILL' /tmp/z.txt; then ok zap_nth5_$b
   else bad zap_nth5_$b "lines=$n $(cat /tmp/z.txt | tr '\n' '|')"; fi
 done
 # ptrace: the SIGKILL is pending when the writer leaves its 5th write's entry stop
 sysgate zap --backend ptrace --on write --nth 5 --signal KILL -o /tmp/z.txt -- writer - 100 1000 | cat > /tmp/lines
 n=$(wc -l < /tmp/lines)
-if [ "$n" = 4 ] && grep -q 'on write #5: SIGKILL' /tmp/z.txt; then ok zap_nth5_ptrace
+if [ "$n" = 4 ] && grep -q 'write #5 at entry: write(1, .*); SIGKILL' /tmp/z.txt; then ok zap_nth5_ptrace
 else bad zap_nth5_ptrace "lines=$n $(cat /tmp/z.txt | tr '\n' '|')"; fi
+# --at exit (the 5th completes, nothing after) and --before (the 5th never runs), each backend:
+# eBPF from sys_exit and the module from its return probe; --before through seccomp, or ptrace
+for b in kmod ebpf ptrace; do
+  sysgate zap --backend $b --on write --nth 5 --at exit --signal KILL -o /tmp/z.txt -- writer - 100 1000 | cat > /tmp/lines
+  n=$(wc -l < /tmp/lines)
+  if [ "$n" = 5 ] && grep -q 'write #5 at exit: write(1, .*) = 2; SIGKILL' /tmp/z.txt; then ok zap_at_exit_$b
+  else bad zap_at_exit_$b "lines=$n $(cat /tmp/z.txt | tr '\n' '|')"; fi
+  sysgate zap --backend $b --on write --nth 5 --before --signal KILL -o /tmp/z.txt -- writer - 100 1000 | cat > /tmp/lines
+  n=$(wc -l < /tmp/lines)
+  if [ "$n" = 4 ] && grep -q 'write #5 before it ran: write(1, .*); SIGKILL' /tmp/z.txt; then ok zap_before_$b
+  else bad zap_before_$b "lines=$n $(cat /tmp/z.txt | tr '\n' '|')"; fi
+done
 
 # 5. time to exit of a target that handles SIGTERM in 50 ms
 for b in kmod ebpf ptrace; do

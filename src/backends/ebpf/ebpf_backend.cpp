@@ -463,6 +463,14 @@ class EbpfBackend final : public Backend {
       if (per_syscall_) attach_prog(skel_->progs.zap_exit_group);
     }
     const bool zap_exit = zap && cfg_.zap.at == ZapAt::Exit && cfg_.zap.in_kernel;
+    if (zap && cfg_.zap.user_decides) {
+      // seccomp --before, --now: sysgate acts; only the exit timing runs in the kernel,
+      // so the selected calls cost nothing more than the filter (raw: exit_group's own
+      // check in raw_zap_enter, for every call)
+      if (!per_syscall_) attach_prog(skel_->progs.raw_zap_enter);
+      attach_desc_ = per_syscall_ ? "1 syscall tracepoint" : "raw_syscalls";
+      return;
+    }
     if (!per_syscall_) {
       if (zap) {
         attach_prog(skel_->progs.raw_zap_enter);
