@@ -36,7 +36,8 @@ const volatile char comms[SG_MAX_COMMS][SG_COMM_LEN] = {};
 /* zap */
 /* 0 off, 1 signal in the kernel, 2 user space signals, 3 user space decides (seccomp, --now) */
 const volatile __u8 zap_mode = 0;
-const volatile __u8 zap_at = 0; /* enum sg_zap_at: SG_ZAP_AT_ENTRY or SG_ZAP_AT_EXIT */
+const volatile __u8 zap_at = 0;     /* enum sg_zap_at: SG_ZAP_AT_ENTRY or SG_ZAP_AT_EXIT */
+const volatile __u8 zap_stream = 0; /* -y: calls flagged SG_SYS_STREAM are streamed too */
 const volatile __u32 zap_nth = 1;
 const volatile __s32 zap_signal = 15;
 const volatile __u8 zap_force = 0; /* allow pid 1 */
@@ -1064,8 +1065,8 @@ static __always_inline bool zap_rate_ok(__u64 now)
 	return true;
 }
 
-static __always_inline int zap_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4,
-				     __u64 a5)
+static __always_inline int zap_decide(long nr, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4,
+				      __u64 a5)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
@@ -1125,7 +1126,7 @@ static __always_inline int zap_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u6
 	if (zap_at == SG_ZAP_AT_EXIT && !(spec->flags & SG_SYS_NORETURN)) {
 		/* signalled by zap_exit when this call returns */
 		emit_enter(pid_tgid, nr, spec, args, ts, SG_XF_ZAPPED, count_now);
-		return 0;
+		return 1;
 	}
 	if (zap_mode == 1) {
 		/* the whole process, before this call runs any further */
@@ -1137,7 +1138,7 @@ static __always_inline int zap_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u6
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(SG_CNT_ZAP_DROP);
-		return 0;
+		return 1;
 	}
 	fill_hdr(&e->hdr, SG_EV_ZAP, sizeof(*e), pid_tgid, nr, ts);
 	__builtin_memcpy(e->args, args, sizeof(args));
@@ -1152,6 +1153,26 @@ static __always_inline int zap_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u6
 	e->pad = 0;
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_ringbuf_submit(e, 0);
+	return 1;
+}
+
+/* zap -y: the calls that open and close descriptors, streamed for the fd table */
+static __always_inline int zap_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4,
+				     __u64 a5)
+{
+	__u64 pid_tgid, args[SG_NARGS] = { a0, a1, a2, a3, a4, a5 };
+	struct sg_sys_spec *spec;
+	__u32 n = nr;
+
+	if (zap_decide(nr, a0, a1, a2, a3, a4, a5) || !zap_stream)
+		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	if (!is_target(pid_tgid >> 32) || (__u64)nr >= SG_MAX_SYSCALLS)
+		return 0;
+	spec = bpf_map_lookup_elem(&sys_spec, &n);
+	if (!spec || !(spec->flags & SG_SYS_STREAM))
+		return 0;
+	emit_enter(pid_tgid, nr, spec, args, bpf_ktime_get_ns(), 0, 0);
 	return 0;
 }
 
@@ -1171,11 +1192,18 @@ static __always_inline int zap_exit(long nr, __s64 ret)
 	__u32 n = nr, nth;
 	long sent = 0;
 
-	if (zap_at != SG_ZAP_AT_EXIT)
-		return 0;
 	inf = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
-	if (!inf || !inf->zap || inf->nr != nr)
+	if (!inf || inf->nr != nr)
 		return 0;
+	if (!inf->zap) {
+		/* zap -y: a streamed call returns */
+		if (!zap_stream)
+			return 0;
+		spec = bpf_map_lookup_elem(&sys_spec, &n);
+		if (spec && (spec->flags & SG_SYS_STREAM))
+			emit_exit(pid_tgid, nr, spec, ret, bpf_ktime_get_ns(), inf, 0);
+		return 0;
+	}
 	now = bpf_ktime_get_ns();
 	if (zap_mode == 1) {
 		sent = bpf_send_signal(zap_signal);

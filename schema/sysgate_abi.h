@@ -215,6 +215,7 @@ enum sg_sys_flags {
 	SG_SYS_NORETURN = 2, /* exit, exit_group: no exit record will come */
 	SG_SYS_CAPTURE = 4,  /* at least one argument has a capture */
 	SG_SYS_EXIT_CAP = 8, /* at least one capture at exit: keep args at entry */
+	SG_SYS_STREAM = 16,  /* zap: also streamed as trace streams it (the fd table of zap -y) */
 };
 
 struct sg_sys_spec {

@@ -69,6 +69,9 @@ struct SessionConfig {
   std::vector<std::string> probes;
   std::string kmod_path;  // kmod backend: the module to load if /dev/sysgate is absent
   ZapConfig zap;
+  // zap -y: calls the kernel side also streams as trace does (those that open and close
+  // descriptors), so that the zap report can name the call's descriptors; by number
+  std::vector<bool> streamed;
   std::vector<InjectRule> inject;  // -e inject=, -e fault= (ptrace backend only)
 };
 

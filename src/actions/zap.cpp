@@ -137,8 +137,12 @@ void Zapper::watch(pid_t pid) {
 }
 
 void Zapper::call(const SyscallEvent& ev) {
-  if (!ev.zapped) return;
+  if (!ev.zapped) {
+    if (fds_ && !ev.injected) fds_->apply(ev);  // zap -y: a streamed call
+    return;
+  }
   std::string text = decode::call_text(ev, fds_.get());
+  if (fds_) fds_->apply(ev);
   auto it = pending_.find(ev.tgid);
   if (it != pending_.end() && it->second.tid == ev.tid && it->second.call.empty()) {
     it->second.call = std::move(text);
@@ -172,6 +176,8 @@ void Zapper::zap(const ZapRecord& r) {
   }
   // pin the process before anything else: a pidfd cannot hit a recycled pid
   z.pidfd.reset(pidfd_open(static_cast<pid_t>(r.tgid), 0));
+  // -y: its descriptors as they are now, if it is still there (a tracer holds it)
+  if (fds_) (void)fds_->target(r.tgid, -1);
   if (opts_.via_userspace) {
     z.signal_ts = mono_ns();
     z.send_ret = z.pidfd ? pidfd_kill(z.pidfd.get(), z.signal) : -1;

@@ -261,6 +261,10 @@ Plan make_plan(const RunOptions& o) {
             printable(o.backend)));
       }
     }
+    // -y: the kernel side reports the calls that open and close descriptors, so the
+    // report names the zapped call's descriptors even when its process is gone by then
+    if (o.zap_opts.decode_fds && !cfg.zap.user_decides)
+      cfg.streamed = with_fd_calls(std::vector<bool>(cfg.syscalls.size(), false));
     if (o.zap_opts.scope == ZapScope::Cgroup && p.launching)
       throw UsageError(
           "--scope cgroup: a launched command is in sysgate's own cgroup, and killing that "

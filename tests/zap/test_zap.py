@@ -273,7 +273,8 @@ def test_at_exit_and_before_are_exact():
     for target in ("file", "pipe"):
         for mode, want, at, via in ((["--at", "exit"], 3, "exit", via_exit),
                                     (["--before"], 2, "before", via_before)):
-            p, z, written = run_writer_zap(mode + ["--signal", "KILL"], target)
+            p, z, written = run_writer_zap(mode + ["--signal", "KILL"], target,
+                                           extra=["-y"] if target == "file" else [])
             what = f"{' '.join(mode)} ({target})"
             check(written == [str(i) for i in range(1, want + 1)],
                   f"{what}: exactly {want} lines", (written, p.stderr))
@@ -285,6 +286,10 @@ def test_at_exit_and_before_are_exact():
                 check(call.startswith('write(') and '"3\\n", 2)' in call,
                       f"{what}: the report shows the call decoded", call)
                 check(z[0]["tid"] == z[0]["pid"], f"{what}: the calling thread", z)
+                if target == "file":
+                    # -y, even when the process is gone before its report is read: the
+                    # kernel side reported the open that made the descriptor
+                    check(call.startswith("write(3</tmp/"), f"{what} -y: the descriptor's path", call)
                 if at == "exit":
                     check(z[0]["ret"] == 2 and call.endswith(") = 2"),
                           f"{what}: the call's result (2)", z)

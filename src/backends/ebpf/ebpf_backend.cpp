@@ -199,8 +199,14 @@ class EbpfBackend final : public Backend {
 
     validate(cfg);
     check_kernel();
+    // zap -y: the streamed calls are attached too; SG_SYS_TRACED stays the --on set
+    zap_set_ = cfg.syscalls;
+    stream_ = cfg.mode == Mode::Zap && !cfg.zap.user_decides && !cfg.streamed.empty();
+    if (stream_)
+      for (size_t i = 0; i < cfg_.syscalls.size() && i < cfg.streamed.size(); ++i)
+        cfg_.syscalls[i] = cfg_.syscalls[i] || cfg.streamed[i];
     size_t nsel = 0;
-    for (bool b : cfg.syscalls) nsel += b;
+    for (bool b : cfg_.syscalls) nsel += b;
     if (cfg.attach == "raw")
       per_syscall_ = false;
     else if (cfg.attach == "syscall")
@@ -229,8 +235,9 @@ class EbpfBackend final : public Backend {
     const bool trace = cfg.mode == Mode::Trace;
     const bool zap = cfg.mode == Mode::Zap;
     const bool cnt = cfg.mode == Mode::Count;
-    const bool zap_exit = zap && cfg.zap.at == ZapAt::Exit && cfg.zap.in_kernel;
+    const bool zap_exit = zap && ((cfg.zap.at == ZapAt::Exit && cfg.zap.in_kernel) || stream_);
     if (zap) configure_zap(cfg.zap);
+    skel_->rodata->zap_stream = stream_;
     struct Prog {
       bpf_program* p;
       bool use;
@@ -407,15 +414,16 @@ class EbpfBackend final : public Backend {
     for (const auto& info : syscall_table()) {
       if (info.nr < 0 || info.nr >= SG_MAX_SYSCALLS) continue;
       sg_sys_spec s = capture_spec(info, cfg_.limits);
-      if (static_cast<size_t>(info.nr) < cfg_.syscalls.size() && cfg_.syscalls[info.nr])
-        s.flags |= SG_SYS_TRACED;
+      const size_t nr = static_cast<size_t>(info.nr);
+      if (nr < zap_set_.size() && zap_set_[nr]) s.flags |= SG_SYS_TRACED;
+      if (stream_ && nr < cfg_.streamed.size() && cfg_.streamed[nr]) s.flags |= SG_SYS_STREAM;
       uint32_t key = static_cast<uint32_t>(info.nr);
       bpf_map_update_elem(fd, &key, &s, BPF_ANY);
     }
     // numbers the build's uapi header does not know (newer kernels): raw values
     for (uint32_t nr = 0; nr < SG_MAX_SYSCALLS; ++nr) {
       if (syscall_by_nr(static_cast<int>(nr))) continue;
-      if (nr >= cfg_.syscalls.size() || !cfg_.syscalls[nr]) continue;
+      if (nr >= zap_set_.size() || !zap_set_[nr]) continue;
       sg_sys_spec s{};
       s.flags = SG_SYS_TRACED;
       bpf_map_update_elem(fd, &nr, &s, BPF_ANY);
@@ -462,7 +470,7 @@ class EbpfBackend final : public Backend {
       // raw attach: raw_zap_enter sees exit_group itself
       if (per_syscall_) attach_prog(skel_->progs.zap_exit_group);
     }
-    const bool zap_exit = zap && cfg_.zap.at == ZapAt::Exit && cfg_.zap.in_kernel;
+    const bool zap_exit = zap && ((cfg_.zap.at == ZapAt::Exit && cfg_.zap.in_kernel) || stream_);
     if (zap && cfg_.zap.user_decides) {
       // seccomp --before, --now: sysgate acts; only the exit timing runs in the kernel,
       // so the selected calls cost nothing more than the filter (raw: exit_group's own
@@ -575,6 +583,8 @@ class EbpfBackend final : public Backend {
   SessionConfig cfg_;
   RecordSink sink_;
   std::vector<std::pair<int, std::string>> tracepoints_;  // per-syscall: nr, kernel name
+  std::vector<bool> zap_set_;  // the --on calls (cfg_.syscalls: with zap -y's streamed ones)
+  bool stream_ = false;        // zap -y: the streamed calls are reported
   sysgate_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
   std::vector<bpf_link*> links_;

@@ -200,7 +200,7 @@ class PtraceBackend final : public Backend {
       if (s.nr < 0 || s.nr >= SG_MAX_SYSCALLS) continue;
       ++all;
       // the calls shown, and the calls injected into (shown or not)
-      bool w = in(cfg.syscalls, s.nr);
+      bool w = in(cfg.syscalls, s.nr) || (cfg.mode == Mode::Zap && in(cfg.streamed, s.nr));
       for (const auto& r : cfg.inject) w = w || in(r.syscalls, s.nr);
       if (w) {
         want[s.nr] = true;
@@ -616,7 +616,7 @@ class PtraceBackend final : public Backend {
           t.exit_signal = rule->signal;
           t.delay_exit_ns = rule->delay_exit_ns;
         }
-        if (cfg_.syscalls[nr]) n = entry(t);
+        if (cfg_.syscalls[nr] || streamed(nr)) n = entry(t);
         if (rule && rule->delay_enter_ns) {
           hold(t, rule->delay_enter_ns, 0);
           return n;
@@ -706,6 +706,12 @@ class PtraceBackend final : public Backend {
 
   static constexpr uint64_t kPrSetName = 15;
 
+  // zap -y: the calls reported for the fd table
+  bool streamed(int nr) const {
+    return cfg_.mode == Mode::Zap && nr >= 0 && static_cast<size_t>(nr) < cfg_.streamed.size() &&
+           cfg_.streamed[nr];
+  }
+
   int entry(Tracee& t) {
     const int nr = t.nr;
     Proc& p = procs_[t.tgid];
@@ -721,7 +727,14 @@ class PtraceBackend final : public Backend {
         sink_(&h, sizeof h);
         return 1;
       }
-      return zap(t, p);
+      // zap -y: a call that opens or closes descriptors is reported for the fd table
+      int z = cfg_.syscalls[nr] ? zap(t, p) : 0;
+      if (!z && streamed(nr)) {
+        write_enter(t, 0);
+        t.recorded = !(specs_[nr].flags & SG_SYS_NORETURN);
+        return 1;
+      }
+      return z;
     }
     ++seen_;
     // an injected exit_group returns: its entry says so (the reader waits for its exit)
@@ -756,7 +769,7 @@ class PtraceBackend final : public Backend {
       counts_[nr].returned(now - t.enter_ts, ret < 0 && ret >= -4095);
       return 0;
     }
-    if (cfg_.mode != Mode::Trace) return 0;
+    if (cfg_.mode != Mode::Trace && !(cfg_.mode == Mode::Zap && streamed(nr))) return 0;
     write_exit(t, ret, now, flags);
     return 1;
   }
