@@ -264,6 +264,9 @@ void Zapper::widen(ZapResult& z) {
       }
     if (root != static_cast<pid_t>(z.pid)) candidates.emplace(root, UniqueFd(pidfd_open(root, 0)));
   }
+  // SIGKILL to a cgroup: cgroup.kill, atomic against forks (the members are still listed)
+  if (opts_.scope == ZapScope::Cgroup && z.signal == SIGKILL && hooks_.kill_cgroup)
+    (void)hooks_.kill_cgroup(static_cast<pid_t>(z.pid), z.cgroup_id);
   std::set<pid_t> seen{static_cast<pid_t>(z.pid)};
   // a process forking while we signal: look again until no new member shows up
   for (int round = 0; round < 8; ++round) {

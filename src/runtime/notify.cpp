@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -145,7 +146,18 @@ void NotifySupervisor::handle(int fd) {
     reply();
     return;
   }
-  const pid_t tgid = procfs::tgid_of(tid);
+  // the caller's process: remembered per thread, checked (a thread id may be reused by
+  // another process once its thread is gone) with one stat instead of parsing /proc
+  pid_t tgid = -1;
+  if (auto it = tgid_of_.find(tid); it != tgid_of_.end()) {
+    struct stat st;
+    const std::string task = fmt::format("/proc/{}/task/{}", it->second, tid);
+    if (stat(task.c_str(), &st) == 0) tgid = it->second;
+  }
+  if (tgid <= 0) {
+    tgid = procfs::tgid_of(tid);
+    if (tgid > 0) tgid_of_[tid] = tgid;
+  }
   if (tgid <= 0 || (tgid == 1 && !z.force)) {
     reply();
     return;

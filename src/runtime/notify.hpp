@@ -61,6 +61,7 @@ class NotifySupervisor {
   // supervisor thread only
   std::map<pid_t, uint32_t> matched_;  // per process: matching calls so far
   std::map<pid_t, bool> zapped_;
+  std::map<pid_t, pid_t> tgid_of_;  // thread -> its process
   uint64_t zaps_ = 0;
 };
 

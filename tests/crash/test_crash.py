@@ -221,18 +221,10 @@ def run_case(work, seed_db, events, last_pwrite, kind, nth, mode, errno=None):
               f"{name}: report tid is the writer's (single) thread", z)
         fd = events[nth_index(events, kind, nth)][1]
         call = z.get("call") or ""
-        if z.get("via") == "bpf" or (z.get("via") == "ptrace" and mode != "exit" and not errno):
-            # bpf: the kernel side kills before user space reads the record, and zap sees no
-            # openat: the descriptor's path cannot be known (the writer opened the WAL after
-            # its launch). ptrace, killed at the entry stop: the report is decoded after the
-            # SIGKILL, the process's /proc fd table is gone (a gap: the tracer could read it
-            # before it signals). The call is still decoded with its descriptor.
-            check(call.startswith(f"{kind}({fd}"), f"{name}: report call decoded as {kind}({fd}...)", z)
-        else:
-            # the caller is alive when sysgate decodes (seccomp holds it; ptrace at exit or
-            # with --errno lets it go on): -y names the WAL
-            check(call.startswith(f"{kind}({fd}<") and "/db-wal>" in call,
-                  f"{name}: report call decoded as {kind}({fd}</.../db-wal>...)", z)
+        # -y names the WAL in every mode: seccomp decodes while it holds the call, and the
+        # kernel side (bpf, ptrace) reports the openat that made the descriptor
+        check(call.startswith(f"{kind}({fd}<") and "/db-wal>" in call,
+              f"{name}: report call decoded as {kind}({fd}</.../db-wal>...)", z)
         if mode == "exit":
             want = 0 if kind == "fdatasync" else None
             ret = z.get("ret")
