@@ -35,6 +35,7 @@ struct ZapOptions {
   int error = 0;            // --before --errno E
   std::string via = "bpf";  // "bpf", "kmod", "ptrace", "seccomp" (records may name their own)
   uint8_t decode_fds = 0;   // -y: the call in the report names its descriptors
+  bool user_zaps = false;   // zaps come from the seccomp supervisor, possibly after the exit
   bool syslog = false;
   bool via_userspace = false;
   bool via_tracer = false;  // ptrace: sysgate sends it while the caller is stopped at the entry

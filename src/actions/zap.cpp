@@ -360,8 +360,9 @@ void Zapper::task_exit(const TaskExit& t) {
     z.status = t.status;
     if (z.comm.empty()) z.comm = t.comm;
     maybe_report(t.tgid);
-  } else if (it == pending_.end() && t.zap_done) {
-    early_exits_[t.tgid] = t;  // its zap record is on its way (seccomp, from another thread)
+  } else if (it == pending_.end() && (t.zap_done || opts_.user_zaps)) {
+    // its zap record may be on its way (seccomp, from another thread): decided at finish()
+    early_exits_[t.tgid] = t;
   } else if (it == pending_.end() && (t.zap_matched > 0 || watched_.count(t.tgid))) {
     report_missed(t.tgid, t.comm, t.zap_matched, t.status, t.ts_ns);
   }
@@ -561,6 +562,10 @@ void Zapper::report_missed(uint32_t pid, const std::string& comm, uint32_t match
 }
 
 uint64_t Zapper::finish(uint64_t lost, uint64_t held_back, uint64_t untracked) {
+  for (const auto& [pid, t] : early_exits_)
+    if (!t.zap_done && (t.zap_matched > 0 || watched_.count(pid)))
+      report_missed(pid, t.comm, t.zap_matched, t.status, t.ts_ns);
+  early_exits_.clear();
   unexited_ = pending_.size();
   for (auto& [pid, z] : pending_) {
     const SyscallInfo* info = z.nr >= 0 ? syscall_by_nr(z.nr) : nullptr;

@@ -35,6 +35,8 @@
 
 namespace sysgate {
 
+bool ebpf_override_available();  // ebpf backend: bpf_override_return can be loaded
+
 namespace {
 
 // Ctrl-C, SIGTERM, SIGHUP: counted, acted on in the loop.
@@ -256,8 +258,11 @@ Plan make_plan(const RunOptions& o) {
       } else if (!p.launching && !o.backend.empty() && o.backend != "ptrace") {
         throw UsageError(fmt::format(
             "--before on a running process needs --backend ptrace (a seccomp filter can only "
-            "be installed by the process itself, and this kernel has no BPF override): leave "
-            "out --backend {}",
+            "be installed by the process itself, and {}): leave out --backend {}",
+            ebpf_override_available()
+                ? "this kernel has bpf_override_return (probed), which sysgate does not use yet"
+                : "this kernel cannot fail a call from BPF: no kprobes with "
+                  "bpf_override_return (probed)",
             printable(o.backend)));
       }
     }
@@ -444,6 +449,7 @@ int Session::run() {
   zopts.at = static_cast<uint8_t>(o_.zap.at);
   zopts.error = o_.zap.error;
   zopts.via = backend_name == "ebpf" ? "bpf" : backend_name;
+  zopts.user_zaps = plan_.supervise;
   std::unique_ptr<Zapper> zapper;
   std::unique_ptr<RecordConsumer> consumer;
   TraceConsumer* tracer = nullptr;

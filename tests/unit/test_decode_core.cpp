@@ -81,6 +81,34 @@ TEST(DecodeNames, Errno) {
   EXPECT_EQ(decode::errno_desc(512), "To be restarted if SA_RESTART is set");
 }
 
+TEST(DecodeNames, ErrnoByName) {
+  EXPECT_EQ(decode::errno_by_name("EIO"), 5);
+  EXPECT_EQ(decode::errno_by_name("ENOSPC"), 28);
+  EXPECT_EQ(decode::errno_by_name("28"), 28);
+  EXPECT_EQ(decode::errno_by_name("4095"), 4095);
+  EXPECT_EQ(decode::errno_by_name("ERESTARTSYS"), 512);  // the kernel's own
+  EXPECT_EQ(decode::errno_by_name("0"), -1);
+  EXPECT_EQ(decode::errno_by_name("4096"), -1);
+  EXPECT_EQ(decode::errno_by_name("99999999999999999999"), -1);
+  EXPECT_EQ(decode::errno_by_name("eio"), -1);  // strace's names are upper case
+  EXPECT_EQ(decode::errno_by_name(""), -1);
+  EXPECT_EQ(decode::errno_by_name("EBOGUS"), -1);
+}
+
+// zap's report: the whole call as trace prints it, with or without its result
+TEST(DecodeCallText, EntryExitInjected) {
+  EventBuilder b("write");
+  b.arg(0, 1).arg(1, 0x1000).buf_cap(1, "3\n").arg(2, 2);
+  SyscallEvent entry = b.build();
+  EXPECT_EQ(decode::call_text(entry), "write(1, \"3\\n\", 2)");
+  SyscallEvent done = b.ret(2).build();
+  EXPECT_EQ(decode::call_text(done), "write(1, \"3\\n\", 2) = 2");
+  SyscallEvent failed = b.ret(-5).build();
+  failed.injected = true;
+  EXPECT_EQ(decode::call_text(failed),
+            "write(1, \"3\\n\", 2) = -1 EIO (Input/output error) (INJECTED)");
+}
+
 TEST(DecodeNames, Signals) {
   EXPECT_EQ(decode::signal_name(15), "SIGTERM");
   EXPECT_EQ(decode::signal_name(31), "SIGSYS");

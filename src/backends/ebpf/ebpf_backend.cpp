@@ -31,6 +31,7 @@
 namespace sysgate {
 
 bool ebpf_privileged();
+bool ebpf_override_available();
 
 namespace {
 
@@ -598,6 +599,18 @@ class EbpfBackend final : public Backend {
 // What loading sysgate's programs takes: CAP_SYS_ADMIN (root), or CAP_BPF with CAP_PERFMON.
 bool ebpf_privileged() {
   return has_cap(CAP_SYS_ADMIN) || (has_cap(CAP_BPF) && has_cap(CAP_PERFMON));
+}
+
+// Whether the running kernel lets a BPF program make a call fail without running it
+// (bpf_override_return: CONFIG_BPF_KPROBE_OVERRIDE), probed by loading a tiny program.
+bool ebpf_override_available() {
+  // the helper is of use only on a kprobe (this host has no kprobes at all), and libbpf's
+  // probe answers yes for a program type the kernel cannot load
+  if (access("/sys/bus/event_source/devices/kprobe", F_OK) != 0) return false;
+  libbpf_set_print(nullptr);
+  int r = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_override_return, nullptr);
+  libbpf_set_print(libbpf_log);
+  return r == 1;
 }
 
 std::unique_ptr<Backend> make_ebpf_backend() { return std::make_unique<EbpfBackend>(); }
