@@ -114,6 +114,8 @@ class Zapper final : public RecordConsumer {
   void signal_delivered(const SignalDelivery& d) override;
   void exit_started(uint32_t tgid, uint64_t ts_ns) override;
   void task_exit(const TaskExit& t) override;
+  // A launched command was reaped (wait status): its zap ends there if no exit record came.
+  void reaped(pid_t pid, int status, uint64_t ts_ns);
   // --now: signal a running process at once; false if it is already gone.
   bool zap_now(pid_t tgid);
   // The decoded form of a call, for a zap whose record carries none (seccomp, held).

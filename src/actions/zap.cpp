@@ -368,6 +368,19 @@ void Zapper::task_exit(const TaskExit& t) {
   }
 }
 
+void Zapper::reaped(pid_t pid, int status, uint64_t ts_ns) {
+  auto it = pending_.find(static_cast<uint32_t>(pid));
+  if (it == pending_.end() || it->second.exited) return;
+  TaskExit t;
+  t.tgid = t.tid = static_cast<uint32_t>(pid);
+  t.comm = it->second.comm;
+  t.status = status;
+  t.ts_ns = ts_ns;  // when sysgate reaped it: later than its exit
+  t.group_dead = true;
+  t.zap_done = true;
+  task_exit(t);
+}
+
 int Zapper::tick() {
   uint64_t now = mono_ns();
   if (opts_.scope == ZapScope::Tree && now >= next_tree_scan_) {

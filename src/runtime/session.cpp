@@ -615,6 +615,13 @@ int Session::run() {
     if (child_ && !child_done_ && child_reaped()) {
       child_done_ = true;
       child_done_at = mono_ns();
+      // zapped before it became a target (its execve held by --before): no exit record
+      // will come; wait(2) says how it ended
+      // (its exit record, written before it could be reaped, is read first)
+      if (zapper) {
+        backend_->poll(0);
+        zapper->reaped(child_->pid(), status_, static_cast<uint64_t>(child_done_at));
+      }
     }
     // a zap of the command waits for the rest of its scope (--scope tree) to be gone too;
     // its own exit record is already in the ring
