@@ -264,19 +264,22 @@ void Zapper::widen(ZapResult& z) {
       }
     if (root != static_cast<pid_t>(z.pid)) candidates.emplace(root, UniqueFd(pidfd_open(root, 0)));
   }
-  // SIGKILL to a cgroup: cgroup.kill, atomic against forks (the members are still listed)
-  if (opts_.scope == ZapScope::Cgroup && z.signal == SIGKILL && hooks_.kill_cgroup)
-    (void)hooks_.kill_cgroup(static_cast<pid_t>(z.pid), z.cgroup_id);
+  // SIGKILL to a cgroup: cgroup.kill, atomic against forks, once the members are pinned
+  bool killed_all = false;
   std::set<pid_t> seen{static_cast<pid_t>(z.pid)};
   // a process forking while we signal: look again until no new member shows up
   for (int round = 0; round < 8; ++round) {
     bool added = false;
     for (pid_t p : hooks_.scope_members(root, z.cgroup_id, &z.scope_note))
       if (!candidates.count(p) && !seen.count(p)) candidates.emplace(p, UniqueFd(pidfd_open(p, 0)));
+    if (!killed_all && opts_.scope == ZapScope::Cgroup && z.signal == SIGKILL &&
+        hooks_.kill_cgroup && !candidates.empty())
+      killed_all = hooks_.kill_cgroup(static_cast<pid_t>(z.pid), z.cgroup_id);
     for (auto& [p, fd] : candidates) {
       if (!seen.insert(p).second || !fd) continue;
       if (hooks_.time_exit) hooks_.time_exit(p);
-      if (pidfd_kill(fd.get(), z.signal) != 0 && errno == ESRCH) continue;
+      // (one cgroup.kill killed may be gone already: it was a member all the same)
+      if (pidfd_kill(fd.get(), z.signal) != 0 && errno == ESRCH && !killed_all) continue;
       ScopeMember m;
       m.pid = p;
       m.pidfd = std::move(fd);
