@@ -374,6 +374,22 @@ def test_scope_tree():
           "--scope tree: the report counts the tree and times its last exit", z)
 
 
+def test_scope_escalates():
+    # the whole tree ignores SIGTERM: --kill-after escalates every process of it
+    marker = "33.1416"
+    script = f"trap '' TERM; sleep {marker} & {prog('writer')} - 1000 2000; wait"
+    p, lines = zap(["--on", "write", "--nth", "3", "--signal", "TERM", "--kill-after", "300ms",
+                    "--scope", "tree", "-f", "--", "/bin/sh", "-c", script])
+    z = events(lines, "zap")
+    left = alive_marked(marker)
+    for pid in left:
+        os.kill(pid, 9)
+    check(not left, "--scope tree --kill-after: the ignoring sleeper is killed too", left)
+    check(len(z) == 1 and z[0]["escalated"] is True and z[0].get("exit_signal") == "SIGKILL"
+          and z[0]["scope_pids"] >= 3 and z[0]["time_to_scope_exit_ns"] >= 300_000_000,
+          "--scope tree --kill-after: escalated over the scope, timed to its last exit", z)
+
+
 def test_scope_cgroup():
     with open("/proc/self/mounts") as f:
         roots = [l.split()[1] for l in f if l.split()[2] == "cgroup2"]
@@ -458,6 +474,7 @@ def main():
     test_one_zap_by_default()
     test_now()
     test_scope_tree()
+    test_scope_escalates()
     test_scope_cgroup()
     test_bad_input()
     print(f"{len(FAILS)} failure(s)")
