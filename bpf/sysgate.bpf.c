@@ -1065,6 +1065,33 @@ static __always_inline bool zap_rate_ok(__u64 now)
 	return true;
 }
 
+/* The zap record: the call (hdr.ts_ns: its entry), how it was signalled, its caller's
+ * parent and cgroup (user space may find the process gone). */
+static __always_inline void emit_zap(__u64 pid_tgid, long nr, __u64 enter_ts, const __u64 *args,
+				     __u64 sig_ts, long sent, __u32 nth, __u32 at, __s64 ret,
+				     __u64 exit_ts)
+{
+	struct sg_zap *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count(SG_CNT_ZAP_DROP);
+		return;
+	}
+	fill_hdr(&e->hdr, SG_EV_ZAP, sizeof(*e), pid_tgid, nr, enter_ts);
+	__builtin_memcpy(e->args, args, sizeof(e->args));
+	e->signal_ts_ns = sig_ts;
+	e->signal = zap_signal;
+	e->send_ret = sent;
+	e->nth = nth;
+	e->at = at;
+	e->ret = ret;
+	e->exit_ts_ns = exit_ts;
+	e->ppid = BPF_CORE_READ(bpf_get_current_task_btf(), real_parent, tgid);
+	e->pad = 0;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_ringbuf_submit(e, 0);
+}
+
 static __always_inline int zap_decide(long nr, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4,
 				      __u64 a5)
 {
@@ -1073,7 +1100,6 @@ static __always_inline int zap_decide(long nr, __u64 a0, __u64 a1, __u64 a2, __u
 	__u64 args[SG_NARGS] = { a0, a1, a2, a3, a4, a5 };
 	struct zap_proc *zp, init = {};
 	struct sg_sys_spec *spec;
-	struct sg_zap *e;
 	__u32 n = nr, count_now;
 	__u64 ts, sig_ts = 0;
 	long sent = 0;
@@ -1135,24 +1161,7 @@ static __always_inline int zap_decide(long nr, __u64 a0, __u64 a1, __u64 a2, __u
 	}
 	/* the call as trace shows it, for the report */
 	emit_enter(pid_tgid, nr, spec, args, ts, SG_XF_ZAPPED, 0);
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count(SG_CNT_ZAP_DROP);
-		return 1;
-	}
-	fill_hdr(&e->hdr, SG_EV_ZAP, sizeof(*e), pid_tgid, nr, ts);
-	__builtin_memcpy(e->args, args, sizeof(args));
-	e->signal_ts_ns = sig_ts;
-	e->signal = zap_signal;
-	e->send_ret = sent;
-	e->nth = count_now;
-	e->at = SG_ZAP_AT_ENTRY;
-	e->ret = 0;
-	e->exit_ts_ns = 0;
-	e->ppid = BPF_CORE_READ(bpf_get_current_task_btf(), real_parent, tgid);
-	e->pad = 0;
-	e->cgroup_id = bpf_get_current_cgroup_id();
-	bpf_ringbuf_submit(e, 0);
+	emit_zap(pid_tgid, nr, ts, args, sig_ts, sent, count_now, SG_ZAP_AT_ENTRY, 0, 0);
 	return 1;
 }
 
@@ -1186,7 +1195,6 @@ static __always_inline int zap_exit(long nr, __s64 ret)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct inflight *inf;
 	struct sg_sys_spec *spec;
-	struct sg_zap *e;
 	__u64 args[SG_NARGS];
 	__u64 now, enter_ts, sig_ts = 0;
 	__u32 n = nr, nth;
@@ -1217,24 +1225,7 @@ static __always_inline int zap_exit(long nr, __s64 ret)
 		emit_exit(pid_tgid, nr, spec, ret, now, inf, SG_XF_ZAPPED);
 	inf->zap = 0;
 	inf->nr = -1;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count(SG_CNT_ZAP_DROP);
-		return 0;
-	}
-	fill_hdr(&e->hdr, SG_EV_ZAP, sizeof(*e), pid_tgid, nr, enter_ts);
-	__builtin_memcpy(e->args, args, sizeof(args));
-	e->signal_ts_ns = sig_ts;
-	e->signal = zap_signal;
-	e->send_ret = sent;
-	e->nth = nth;
-	e->at = SG_ZAP_AT_EXIT;
-	e->ret = ret;
-	e->exit_ts_ns = now;
-	e->ppid = BPF_CORE_READ(bpf_get_current_task_btf(), real_parent, tgid);
-	e->pad = 0;
-	e->cgroup_id = bpf_get_current_cgroup_id();
-	bpf_ringbuf_submit(e, 0);
+	emit_zap(pid_tgid, nr, enter_ts, args, sig_ts, sent, nth, SG_ZAP_AT_EXIT, ret, now);
 	return 0;
 }
 

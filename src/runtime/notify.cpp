@@ -22,6 +22,7 @@ extern "C" {
 #include <cstring>
 
 #include "runtime/procfs.hpp"
+#include "runtime/user_capture.hpp"
 #include "sysgate/capture.hpp"
 #include "sysgate/decode.hpp"
 #include "sysgate/error.hpp"
@@ -30,23 +31,6 @@ extern "C" {
 #include "sysgate/syscalls.hpp"
 #include "sysgate_abi.h"
 #include "sysgate_match.h"
-
-namespace sysgate {
-namespace {
-
-// user memory of the held caller (who: its tid), for the shared capture walker
-int read_caller(void* who, void* dst, uint64_t src, size_t len) {
-  pid_t tid = static_cast<pid_t>(reinterpret_cast<intptr_t>(who));
-  iovec local{dst, len};
-  iovec remote{reinterpret_cast<void*>(static_cast<uintptr_t>(src)), len};
-  return process_vm_readv(tid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(len) ? 0 : -1;
-}
-
-}  // namespace
-}  // namespace sysgate
-
-#define SG_CAP_READ(who, dst, src, len) sysgate::read_caller((who), (dst), (src), (len))
-#include "sysgate_capture.h"
 
 namespace sysgate {
 namespace {
@@ -128,7 +112,6 @@ void NotifySupervisor::handle(int fd) {
   memset(&req, 0, sizeof req);
   if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0) return;  // the caller died meanwhile
   const uint64_t now = mono_ns();
-  seen_.fetch_add(1, std::memory_order_relaxed);
   seccomp_notif_resp resp;
   memset(&resp, 0, sizeof resp);
   resp.id = req.id;

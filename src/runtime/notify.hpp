@@ -9,7 +9,6 @@
 #include <linux/filter.h>
 #include <sys/types.h>
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -44,7 +43,6 @@ class NotifySupervisor {
   void start(UniqueFd listener);
   // Zaps made since the last call (in order).
   std::vector<Zap> take();
-  uint64_t notifications() const { return seen_.load(); }
 
  private:
   void loop();
@@ -57,7 +55,6 @@ class NotifySupervisor {
   std::thread thread_;
   std::mutex mu_;
   std::vector<Zap> done_;
-  std::atomic<uint64_t> seen_{0};
   // supervisor thread only
   std::map<pid_t, uint32_t> matched_;  // per process: matching calls so far
   std::map<pid_t, bool> zapped_;

@@ -38,28 +38,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/user_capture.hpp"
 #include "sysgate/backend.hpp"
 #include "sysgate/capture.hpp"
 #include "sysgate/error.hpp"
 #include "sysgate/syscalls.hpp"
 #include "sysgate_abi.h"
-
-namespace sysgate {
-namespace {
-
-// user memory of the tracee (who: its tid), for the shared capture walker
-int read_tracee(void* who, void* dst, uint64_t src, size_t len) {
-  pid_t tid = static_cast<pid_t>(reinterpret_cast<intptr_t>(who));
-  iovec local{dst, len};
-  iovec remote{reinterpret_cast<void*>(static_cast<uintptr_t>(src)), len};
-  return process_vm_readv(tid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(len) ? 0 : -1;
-}
-
-}  // namespace
-}  // namespace sysgate
-
-#define SG_CAP_READ(who, dst, src, len) sysgate::read_tracee((who), (dst), (src), (len))
-#include "sysgate_capture.h"
 
 namespace sysgate {
 namespace {
