@@ -48,6 +48,9 @@ class FdNames {
   virtual std::string result_name(const SyscallEvent& ev) = 0;
   // The same for a descriptor the call made and wrote to memory (pipe2's pair).
   virtual std::string new_fd_name(uint32_t tgid, int fd) = 0;
+  // The same for a descriptor the call replaces (dup2's and dup3's newfd): its name
+  // only if it is known to have been open before the call.
+  virtual std::string replaced_fd_name(uint32_t tgid, int fd) = 0;
 };
 
 // Everything a decoder may look at for one argument.

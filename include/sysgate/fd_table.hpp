@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "sysgate/decode.hpp"
@@ -29,6 +30,7 @@ class FdTable final : public decode::FdNames {
   std::string new_fd_name(uint32_t tgid, int fd) override {
     return decorate(tgid, fd, readlink_fd(tgid, fd));
   }
+  std::string replaced_fd_name(uint32_t tgid, int fd) override;
 
   // Learns from a call that returned: new, duplicated and closed descriptors;
   // execve drops the table (lazily seeded again).
@@ -40,6 +42,7 @@ class FdTable final : public decode::FdNames {
   void forget(uint32_t tgid) {
     procs_.erase(tgid);
     seeded_.erase(tgid);
+    unconfirmed_.erase(tgid);
   }
 
  private:
@@ -57,6 +60,10 @@ class FdTable final : public decode::FdNames {
   std::string proc_;
   std::unordered_map<uint32_t, Fds> procs_;
   std::unordered_map<uint32_t, bool> seeded_;  // the table was read from /proc/PID/fd
+  // Descriptors known only from that read: it is made when a record is read, after the
+  // call, so one of them may have been opened after it (dup2(3, 20) made the fd 20 that
+  // /proc shows). A call that uses one successfully, or made it, confirms it.
+  std::unordered_map<uint32_t, std::unordered_set<int>> unconfirmed_;
   // -yy: what a socket ("socket:[INODE]") was last described as, for when its process
   // or the socket is gone by the time its call is printed
   mutable std::unordered_map<std::string, std::string> sockets_;

@@ -197,7 +197,9 @@ std::vector<Value> decode_args(const SyscallEvent& ev, FdNames* fds) {
     for (size_t i = 0; i < out.size(); ++i) {
       Value& v = out[i];
       if (v.type == Value::Type::Int && v.i >= 0 && is_fd_arg(*info, static_cast<int>(i)))
-        v.fd_name = fds->fd_name(ev.tgid, static_cast<int>(v.i));
+        v.fd_name = i == 1 && (info->name == "dup2" || info->name == "dup3")
+                        ? fds->replaced_fd_name(ev.tgid, static_cast<int>(v.i))
+                        : fds->fd_name(ev.tgid, static_cast<int>(v.i));
     }
   return out;
 }

@@ -107,7 +107,11 @@ std::string FdTable::readlink_fd(uint32_t tgid, int fd) const {
 
 FdTable::Fds& FdTable::fds_of(uint32_t tgid) {
   auto [it, fresh] = procs_.try_emplace(tgid);
-  if (fresh) seeded_[tgid] = seed(tgid, it->second);
+  if (fresh) {
+    seeded_[tgid] = seed(tgid, it->second);
+    auto& unconfirmed = unconfirmed_[tgid];
+    for (const auto& e : it->second) unconfirmed.insert(e.first);
+  }
   return it->second;
 }
 
@@ -137,6 +141,14 @@ const std::string& FdTable::target(uint32_t tgid, int fd) {
   std::string t = readlink_fd(tgid, fd);
   if (t.empty()) return kUnknown;
   return fds.emplace(fd, std::move(t)).first->second;
+}
+
+std::string FdTable::replaced_fd_name(uint32_t tgid, int fd) {
+  if (fd < 0) return {};
+  const Fds& fds = fds_of(tgid);
+  auto it = fds.find(fd);
+  if (it == fds.end() || unconfirmed_[tgid].contains(fd)) return {};
+  return decorate(tgid, fd, it->second);
 }
 
 std::string FdTable::socket_text(uint32_t tgid, int fd, const std::string& target) const {
@@ -270,15 +282,20 @@ void FdTable::apply(const SyscallEvent& ev) {
   const SyscallInfo* info = syscall_by_nr(ev.nr);
   if (!info) return;
   const std::string_view name = info->name;
+  Fds& fds = fds_of(ev.tgid);
+  auto& unconfirmed = unconfirmed_[ev.tgid];
+  // the descriptors a call used successfully were open when it ran
+  if (ev.has_enter && !unconfirmed.empty())
+    for (int i = 0; i < info->nargs && i < 6; ++i)
+      if (decode::is_fd_arg(*info, i)) unconfirmed.erase(fd_of(ev.args[i]));
   if (decode::returns_fd(ev)) {
     std::string t = new_target(ev);
-    Fds& fds = fds_of(ev.tgid);
+    unconfirmed.erase(static_cast<int>(ev.ret));
     if (t.empty())
       fds.erase(static_cast<int>(ev.ret));
     else
       fds[static_cast<int>(ev.ret)] = std::move(t);
   } else if (name == "close") {
-    Fds& fds = fds_of(ev.tgid);
     auto it = fds.find(fd_of(ev.args[0]));
     if (it == fds.end()) return;
     sockets_.erase(it->second);
@@ -286,19 +303,19 @@ void FdTable::apply(const SyscallEvent& ev) {
   } else if (name == "close_range") {
     constexpr uint64_t kCloexec = 4;
     if (ev.args[2] & kCloexec) return;
-    Fds& fds = fds_of(ev.tgid);
     const auto lo = static_cast<uint32_t>(ev.args[0]), hi = static_cast<uint32_t>(ev.args[1]);
-    std::erase_if(fds, [&](const auto& e) {
-      return e.first >= 0 && static_cast<uint32_t>(e.first) >= lo &&
-             static_cast<uint32_t>(e.first) <= hi;
-    });
+    auto in_range = [&](int fd) {
+      return fd >= 0 && static_cast<uint32_t>(fd) >= lo && static_cast<uint32_t>(fd) <= hi;
+    };
+    std::erase_if(fds, [&](const auto& e) { return in_range(e.first); });
+    std::erase_if(unconfirmed, in_range);
   } else if (name == "pipe" || name == "pipe2" || name == "socketpair") {
     const Capture* cap = ev.find(name == "socketpair" ? 3 : 0, true);
     if (!cap || cap->fault() || cap->data.size() < 8) return;
     int32_t v[2];
     memcpy(v, cap->data.data(), sizeof v);
-    Fds& fds = fds_of(ev.tgid);
     for (int32_t fd : v) {
+      unconfirmed.erase(fd);
       std::string t = readlink_fd(ev.tgid, fd);
       if (t.empty())
         fds.erase(fd);
@@ -306,13 +323,22 @@ void FdTable::apply(const SyscallEvent& ev) {
         fds[fd] = std::move(t);
     }
   } else if (name == "execve" || name == "execveat") {
-    // close-on-exec descriptors are gone: what /proc shows now, else the standard ones
-    Fds& fds = fds_of(ev.tgid);
+    // close-on-exec descriptors are gone: what /proc shows now (known only from this
+    // read unless the process had it before, as it was), else the standard ones
     Fds now;
-    if (!seed(ev.tgid, now) || now.empty())
+    if (!seed(ev.tgid, now) || now.empty()) {
       std::erase_if(fds, [](const auto& e) { return e.first > 2; });
-    else
+      std::erase_if(unconfirmed, [](int fd) { return fd > 2; });
+    } else {
+      std::unordered_set<int> fresh;
+      for (const auto& e : now) {
+        auto old = fds.find(e.first);
+        if (old == fds.end() || old->second != e.second || unconfirmed.contains(e.first))
+          fresh.insert(e.first);
+      }
       fds = std::move(now);
+      unconfirmed = std::move(fresh);
+    }
   }
 }
 

@@ -48,6 +48,21 @@ TEST_F(FdTableTest, SeededFromProc) {
   EXPECT_EQ(t.fd_name(1234, -1), "");
 }
 
+// The table is read from /proc after the call: dup2(0, 5) may be what made the 5 seen
+// there, so the replaced descriptor is named only once a call shows it was open.
+TEST_F(FdTableTest, ReplacedDescriptorOnlyWhenKnownOpen) {
+  FdTable t(kFdPath, root());
+  EXPECT_EQ(t.replaced_fd_name(1234, 5), "");
+  EXPECT_EQ(t.fd_name(1234, 5), "socket:[4242]");
+  t.apply(EventBuilder("write").arg(0, 5).arg(1, 0x1000).arg(2, 1).ret(1).build());
+  EXPECT_EQ(t.replaced_fd_name(1234, 5), "socket:[4242]");
+  EXPECT_EQ(t.replaced_fd_name(1234, 9), "");  // not open
+  auto dup2 = EventBuilder("dup2").arg(0, 0).arg(1, 1).ret(1).build();
+  EXPECT_EQ(decode::call_text(dup2, &t), "dup2(0</dev/pts/0>, 1) = 1</dev/pts/0>");
+  t.apply(dup2);
+  EXPECT_EQ(t.replaced_fd_name(1234, 1), "/dev/pts/0");
+}
+
 TEST_F(FdTableTest, LearnsFromCalls) {
   FdTable t(kFdPath, root());
   // openat of a process whose /proc entry is gone by now: the path it was given
