@@ -1092,29 +1092,21 @@ static __always_inline void emit_zap(__u64 pid_tgid, long nr, __u64 enter_ts, co
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline int zap_decide(long nr, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4,
-				      __u64 a5)
+/* A target's call: whether it is the one to zap (and then zapped, or marked for its exit). */
+static __always_inline int zap_decide(__u64 pid_tgid, long nr, struct sg_sys_spec *spec,
+				      const __u64 *args)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
-	__u64 args[SG_NARGS] = { a0, a1, a2, a3, a4, a5 };
 	struct zap_proc *zp, init = {};
-	struct sg_sys_spec *spec;
-	__u32 n = nr, count_now;
+	__u32 count_now;
 	__u64 ts, sig_ts = 0;
 	long sent = 0;
 
-	launch_check(nr, tgid);
 	if (zap_mode == 3) /* user space decides (seccomp --before, --now): only timing here */
 		return 0;
-	if (!is_target(tgid) || (tgid == 1 && !zap_force))
+	if ((tgid == 1 && !zap_force) || !(spec->flags & SG_SYS_TRACED))
 		return 0;
 	if (bpf_map_lookup_elem(&zap_never, &tgid))
-		return 0;
-	if ((__u64)nr >= SG_MAX_SYSCALLS)
-		return 0;
-	spec = bpf_map_lookup_elem(&sys_spec, &n);
-	if (!spec || !(spec->flags & SG_SYS_TRACED))
 		return 0;
 	if (!args_match(args))
 		return 0;
@@ -1165,23 +1157,23 @@ static __always_inline int zap_decide(long nr, __u64 a0, __u64 a1, __u64 a2, __u
 	return 1;
 }
 
-/* zap -y: the calls that open and close descriptors, streamed for the fd table */
 static __always_inline int zap_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4,
 				     __u64 a5)
 {
-	__u64 pid_tgid, args[SG_NARGS] = { a0, a1, a2, a3, a4, a5 };
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 args[SG_NARGS] = { a0, a1, a2, a3, a4, a5 };
 	struct sg_sys_spec *spec;
 	__u32 n = nr;
 
-	if (zap_decide(nr, a0, a1, a2, a3, a4, a5) || !zap_stream)
-		return 0;
-	pid_tgid = bpf_get_current_pid_tgid();
+	launch_check(nr, pid_tgid >> 32);
 	if (!is_target(pid_tgid >> 32) || (__u64)nr >= SG_MAX_SYSCALLS)
 		return 0;
 	spec = bpf_map_lookup_elem(&sys_spec, &n);
-	if (!spec || !(spec->flags & SG_SYS_STREAM))
+	if (!spec || zap_decide(pid_tgid, nr, spec, args))
 		return 0;
-	emit_enter(pid_tgid, nr, spec, args, bpf_ktime_get_ns(), 0, 0);
+	/* zap -y: the calls that open and close descriptors, streamed for the fd table */
+	if (zap_stream && (spec->flags & SG_SYS_STREAM))
+		emit_enter(pid_tgid, nr, spec, args, bpf_ktime_get_ns(), 0, 0);
 	return 0;
 }
 

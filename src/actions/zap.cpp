@@ -17,6 +17,7 @@ extern "C" {
 #include <cerrno>
 #include <cstring>
 
+#include "sysgate/clock.hpp"
 #include "sysgate/decode.hpp"
 #include "sysgate/event.hpp"
 #include "sysgate/fd_table.hpp"
@@ -27,12 +28,6 @@ extern "C" {
 namespace sysgate {
 
 namespace {
-
-uint64_t mono_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 int pidfd_kill(int pidfd, int sig) { return pidfd_send_signal(pidfd, sig, nullptr, 0); }
 
@@ -501,35 +496,24 @@ void Zapper::report(const ZapResult& z) {
   } else {
     l.field("syscall", name).field("nr", z.nr).field("nth", z.nth).field("call", call);
   }
+  // "key":v when there is one, else "key":null
+  auto field_or_null = [&l](std::string_view key, bool have, const auto& v) {
+    if (have)
+      l.field(key, v);
+    else
+      l.field(key, nullptr);
+  };
   l.field("at", at_name(z));
-  if (z.has_ret)
-    l.field("ret", z.ret);
-  else
-    l.field("ret", nullptr);
-  if (z.signalled)
-    l.field("signal", sig_name(z.signal));
-  else
-    l.field("signal", nullptr);
+  field_or_null("ret", z.has_ret, z.ret);
+  field_or_null("signal", z.signalled, sig_name(z.signal));
   if (z.at == SG_ZAP_BEFORE && opts_.error)
     l.field("errno", std::string(decode::errno_name(opts_.error)));
   l.field("via", z.via).field("scope", scope_name(opts_.scope));
   l.field("syscall_ts_ns", wall(z.syscall_ts));
-  if (z.call_exit_ts)
-    l.field("call_exit_ts_ns", wall(z.call_exit_ts));
-  else
-    l.field("call_exit_ts_ns", nullptr);
-  if (z.signalled)
-    l.field("signal_ts_ns", wall(z.signal_ts));
-  else
-    l.field("signal_ts_ns", nullptr);
-  if (z.deliver_ts)
-    l.field("deliver_ts_ns", wall(z.deliver_ts));
-  else
-    l.field("deliver_ts_ns", nullptr);
-  if (z.exit_start_ts)
-    l.field("exit_start_ts_ns", wall(z.exit_start_ts));
-  else
-    l.field("exit_start_ts_ns", nullptr);
+  field_or_null("call_exit_ts_ns", z.call_exit_ts != 0, wall(z.call_exit_ts));
+  field_or_null("signal_ts_ns", z.signalled, wall(z.signal_ts));
+  field_or_null("deliver_ts_ns", z.deliver_ts != 0, wall(z.deliver_ts));
+  field_or_null("exit_start_ts_ns", z.exit_start_ts != 0, wall(z.exit_start_ts));
   l.field("exit_ts_ns", wall(z.exit_ts))
       .field("time_to_exit_ns", tte)
       .field("call_to_exit_ns", from_call);

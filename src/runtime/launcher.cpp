@@ -53,38 +53,39 @@ std::string resolve_command(const std::string& name) {
 
 namespace {
 
-// The child's listener fd, to the parent (SCM_RIGHTS).
-bool send_fd(int sock, int fd) {
+// One byte carrying one descriptor (SCM_RIGHTS): the child's listener, to the parent.
+struct FdMessage {
   char byte = 'L';
   iovec iov{&byte, 1};
   alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
   msghdr m{};
-  m.msg_iov = &iov;
-  m.msg_iovlen = 1;
-  m.msg_control = ctl;
-  m.msg_controllen = sizeof ctl;
-  cmsghdr* c = CMSG_FIRSTHDR(&m);
+  FdMessage() {
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = ctl;
+    m.msg_controllen = sizeof ctl;
+  }
+  FdMessage(const FdMessage&) = delete;
+  FdMessage& operator=(const FdMessage&) = delete;
+};
+
+bool send_fd(int sock, int fd) {
+  FdMessage msg;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg.m);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN(sizeof(int));
   memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  return sendmsg(sock, &m, MSG_NOSIGNAL) == 1;
+  return sendmsg(sock, &msg.m, MSG_NOSIGNAL) == 1;
 }
 
 int recv_fd(int sock) {
-  char byte;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
-  msghdr m{};
-  m.msg_iov = &iov;
-  m.msg_iovlen = 1;
-  m.msg_control = ctl;
-  m.msg_controllen = sizeof ctl;
+  FdMessage msg;
   ssize_t n;
-  do n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+  do n = recvmsg(sock, &msg.m, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
   if (n != 1) return -1;
-  cmsghdr* c = CMSG_FIRSTHDR(&m);
+  cmsghdr* c = CMSG_FIRSTHDR(&msg.m);
   if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
   int fd;
   memcpy(&fd, CMSG_DATA(c), sizeof fd);

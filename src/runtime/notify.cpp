@@ -18,12 +18,12 @@ extern "C" {
 }
 
 #include <cerrno>
-#include <cstddef>
 #include <cstring>
 
 #include "runtime/procfs.hpp"
 #include "runtime/user_capture.hpp"
 #include "sysgate/capture.hpp"
+#include "sysgate/clock.hpp"
 #include "sysgate/decode.hpp"
 #include "sysgate/error.hpp"
 #include "sysgate/event.hpp"
@@ -33,38 +33,6 @@ extern "C" {
 #include "sysgate_match.h"
 
 namespace sysgate {
-namespace {
-
-uint64_t mono_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
-}
-
-}  // namespace
-
-std::vector<sock_filter> notify_filter(const std::vector<bool>& syscalls) {
-  std::vector<sock_filter> f;
-  auto stmt = [&](uint16_t code, uint32_t k) { f.push_back(BPF_STMT(code, k)); };
-  stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch));
-  f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0));
-  stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);  // other ABIs (i386): not what --on names
-  stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr));
-  const int n = static_cast<int>(std::min<size_t>(syscalls.size(), SG_MAX_SYSCALLS));
-  // ranges of selected numbers: [a, b] -> user notification
-  for (int a = 0; a < n; ++a) {
-    if (!syscalls[a]) continue;
-    int b = a;
-    while (b + 1 < n && syscalls[b + 1]) ++b;
-    f.push_back(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, static_cast<uint32_t>(a), 0, 2));
-    f.push_back(BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, static_cast<uint32_t>(b), 1, 0));
-    stmt(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
-    a = b;
-  }
-  stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-  return f;
-}
-
 NotifySupervisor::NotifySupervisor(const SessionConfig& cfg, uint8_t decode_fds,
                                    std::function<void(pid_t)> mark)
     : cfg_(cfg), decode_fds_(decode_fds), mark_(std::move(mark)) {

@@ -6,7 +6,6 @@
 // while the call is held, then fails the call instead of running it.
 #pragma once
 
-#include <linux/filter.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -22,9 +21,6 @@
 #include "sysgate/unique_fd.hpp"
 
 namespace sysgate {
-
-// The filter: SECCOMP_RET_USER_NOTIF for the selected x86-64 calls, ALLOW for the rest.
-std::vector<sock_filter> notify_filter(const std::vector<bool>& syscalls);
 
 class NotifySupervisor {
  public:

@@ -23,6 +23,8 @@
 #include "runtime/notify.hpp"
 #include "runtime/out_stream.hpp"
 #include "runtime/procfs.hpp"
+#include "runtime/seccomp_filter.hpp"
+#include "sysgate/clock.hpp"
 #include "sysgate/decode.hpp"
 #include "sysgate/error.hpp"
 #include "sysgate/fd_table.hpp"
@@ -51,12 +53,6 @@ void on_stop_signal(int sig) {
 // A launched command that ignores the forwarded signal is killed this long after it.
 constexpr int64_t kGraceNs = 3'000'000'000;
 constexpr int64_t kPollMs = 50;  // bounds the delay of a line (the kernel batches wake-ups)
-
-int64_t mono_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 int64_t realtime_offset() {
   timespec m, r;
@@ -526,8 +522,9 @@ int Session::run() {
       // zap --before: the supervisor holds each --on call; the kernel side times
       supervisor_ = std::make_unique<NotifySupervisor>(
           cfg, o_.zap_opts.decode_fds, [this](pid_t p) { backend_->zap_marked(p); });
-      child_ = std::make_unique<Launcher>(o_.command, notify_filter(cfg.syscalls),
-                                          [this](UniqueFd l) { supervisor_->start(std::move(l)); });
+      child_ = std::make_unique<Launcher>(
+          o_.command, seccomp_filter(cfg.syscalls, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW),
+          [this](UniqueFd l) { supervisor_->start(std::move(l)); });
     } else {
       child_ = std::make_unique<Launcher>(o_.command, backend_->launch_filter(cfg));
     }

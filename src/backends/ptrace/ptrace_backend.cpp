@@ -38,21 +38,17 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/seccomp_filter.hpp"
 #include "runtime/user_capture.hpp"
 #include "sysgate/backend.hpp"
 #include "sysgate/capture.hpp"
+#include "sysgate/clock.hpp"
 #include "sysgate/error.hpp"
 #include "sysgate/syscalls.hpp"
 #include "sysgate_abi.h"
 
 namespace sysgate {
 namespace {
-
-int64_t mono_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 std::string read_first_line(const std::string& path) {
   std::ifstream f(path);
@@ -196,26 +192,10 @@ class PtraceBackend final : public Backend {
     // zap: exit_group (when a zapped process starts to exit)
     for (int nr : {SG_NR_execve, SG_NR_execveat}) want[nr] = true;
     if (cfg.mode == Mode::Zap) want[SG_NR_exit_group] = true;
-    std::vector<sock_filter> f;
-    auto stmt = [&](uint16_t code, uint32_t k) { f.push_back(BPF_STMT(code, k)); };
-    stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch));
-    f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0));
-    stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE);  // other ABIs (i386, x32): every call stops
-    stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr));
-    // ranges of selected numbers: [a, b] -> trace
-    for (int a = 0; a < SG_MAX_SYSCALLS; ++a) {
-      if (!want[a]) continue;
-      int b = a;
-      while (b + 1 < SG_MAX_SYSCALLS && want[b + 1]) ++b;
-      f.push_back(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, static_cast<uint32_t>(a), 0, 2));
-      f.push_back(BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, static_cast<uint32_t>(b), 1, 0));
-      stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
-      a = b;
-    }
-    stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
     seccomp_ = true;
     filter_calls_ = n;
-    return f;
+    // other ABIs (i386, x32): every call stops
+    return seccomp_filter(want, SECCOMP_RET_TRACE, SECCOMP_RET_TRACE);
   }
 
   bool reaps_children() const override { return true; }
